@@ -1,0 +1,105 @@
+"""Schemas of the processed Parquet tables: the contract between the ingest and
+everything downstream (KPIs, search, recommender, evaluation, dashboard).
+
+The evaluation catalogue (``helpers.evaluate.load_catalogue``) is built in the
+``MOVIES`` schema too, so the production recommender is evaluated unchanged.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+_str_list = pa.list_(pa.string())
+
+#: One row per kept film (IMDb basics + ratings + French title + crew + cast + TMDB).
+MOVIES = pa.schema(
+    [
+        ("tconst", pa.string()),  # IMDb id, "tt0068646"
+        ("primary_title", pa.string()),
+        ("original_title", pa.string()),
+        ("french_title", pa.string()),  # akas region FR, null when none
+        ("year", pa.int16()),
+        ("runtime", pa.int16()),  # minutes
+        ("genres", _str_list),  # IMDb genre names ("Comedy"), possibly empty
+        ("average_rating", pa.float32()),  # IMDb, 1..10
+        ("num_votes", pa.int32()),
+        ("directors", _str_list),  # nconst
+        ("director_names", _str_list),
+        ("writers", _str_list),
+        ("writer_names", _str_list),
+        ("cast", _str_list),  # nconst of top-billed actors/actresses, billing order
+        ("cast_names", _str_list),
+        ("tmdb_id", pa.int64()),  # null when the film has no TMDB row
+        ("overview", pa.string()),
+        ("tagline", pa.string()),
+        ("keywords", _str_list),
+        ("collection", pa.string()),  # franchise / TMDB collection name
+        ("original_language", pa.string()),  # ISO 639-1, "fr"
+        ("countries", _str_list),  # ISO 3166-1 alpha-2 production countries
+        ("companies", _str_list),  # production companies
+        ("budget", pa.int64()),  # USD, null when unknown (TMDB writes 0)
+        ("revenue", pa.int64()),
+        ("popularity", pa.float32()),  # TMDB popularity
+        ("tmdb_vote_average", pa.float32()),
+        ("tmdb_vote_count", pa.int32()),
+        ("poster_path", pa.string()),  # TMDB path "/abc.jpg"
+        ("release_date", pa.date32()),
+        ("is_french", pa.bool_()),  # French production (language fr or country FR)
+    ]
+)
+
+#: People named in the kept credits or crews.
+PEOPLE = pa.schema(
+    [
+        ("nconst", pa.string()),
+        ("name", pa.string()),
+        ("birth_year", pa.int16()),
+        ("death_year", pa.int16()),
+        ("professions", _str_list),
+    ]
+)
+
+#: Acting credits (IMDb principals, category actor/actress) of kept films and series.
+CREDITS = pa.schema(
+    [
+        ("tconst", pa.string()),
+        ("nconst", pa.string()),
+        ("ordering", pa.int16()),  # billing order, 1 = first billed
+        ("category", pa.string()),  # "actor" | "actress"
+        ("title_kind", pa.string()),  # "movie" | "series"
+        ("year", pa.int16()),  # start year of the title
+    ]
+)
+
+#: Kept TV series, for the films-vs-series comparison.
+SERIES = pa.schema(
+    [
+        ("tconst", pa.string()),
+        ("primary_title", pa.string()),
+        ("original_title", pa.string()),
+        ("title_type", pa.string()),
+        ("start_year", pa.int16()),
+        ("end_year", pa.int16()),
+        ("genres", _str_list),
+        ("average_rating", pa.float32()),
+        ("num_votes", pa.int32()),
+        ("n_episodes", pa.int32()),
+    ]
+)
+
+#: Count of every IMDb title by type and decade, before any filter.
+TITLE_COUNTS = pa.schema(
+    [
+        ("title_type", pa.string()),
+        ("decade", pa.int16()),  # null when the start year is unknown
+        ("n_titles", pa.int64()),
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "movies": MOVIES,
+    "people": PEOPLE,
+    "credits": CREDITS,
+    "series": SERIES,
+    "title_counts": TITLE_COUNTS,
+}
