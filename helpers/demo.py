@@ -36,3 +36,23 @@ def run(args: argparse.Namespace) -> int:
     print(f"demo data ready in {data} (SYNTHETIC, not real IMDb/TMDB data)")
     print("serve it with: python -m helpers serve")
     return 0
+
+
+def ensure_data() -> Path:
+    """Make sure processed tables exist (notebooks, Colab): build real data, else the demo.
+
+    Falls back to the synthetic demo only when the real sources cannot be reached,
+    and says so loudly.
+    """
+    from helpers.errors import CineError
+    from helpers.pipeline import build
+
+    if (config.processed_dir() / "manifest.json").is_file():
+        return config.processed_dir()
+    try:
+        build()
+    except CineError as exc:
+        print(f"Données réelles indisponibles ({exc}).\n"
+              "=> Jeu de démonstration SYNTHÉTIQUE utilisé (pas de vraies données IMDb/TMDB).")
+        build_demo()
+    return config.processed_dir()
