@@ -1,0 +1,174 @@
+"""``python -m helpers bench search``: title search speed and accuracy, naive side by side.
+
+Catalogue: the films with at least ``--min-votes`` votes of a synthetic replica
+(``full`` by default). Queries are what customers type: popular films more often,
+accents dropped, typos, partial input (type-ahead), ``Title (year)``, IMDb ids.
+Naive baselines: rapidfuzz over the raw titles re-processed at every query, and a
+pandas ``str.contains`` scan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process, utils
+
+from helpers.bench.common import ensure_processed, latencies_ms, mb, measure, summarise_ms
+from helpers.catalog import load_movies
+from helpers.search import TitleIndex
+
+#: Share of each query kind (customers mostly type whole titles, often sloppily).
+KINDS = {"accents": 0.25, "typo": 0.30, "partial": 0.30, "year": 0.10, "id": 0.05}
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    expected: str  # tconst of the film the customer means
+    kind: str
+
+
+def strip_accents(text: str) -> str:
+    """What a hurried customer types: lower case, no accents."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c)).lower()
+
+
+def typo(text: str, rng: np.random.Generator) -> str:
+    """One keyboard slip (swap, drop, double or replace a letter) in the longest word."""
+    words = text.split()
+    i = max(range(len(words)), key=lambda j: len(words[j]))
+    w = words[i]
+    if len(w) < 4:
+        return text
+    p = int(rng.integers(1, len(w) - 1))
+    slip = rng.integers(4)
+    if slip == 0:
+        w = w[:p - 1] + w[p] + w[p - 1] + w[p + 1:]
+    elif slip == 1:
+        w = w[:p] + w[p + 1:]
+    elif slip == 2:
+        w = w[:p] + w[p] + w[p:]
+    else:
+        w = w[:p] + "aeiourstn"[int(rng.integers(9))] + w[p + 1:]
+    words[i] = w
+    return " ".join(words)
+
+
+def make_queries(movies: pd.DataFrame, n: int, seed: int = 0) -> list[Query]:
+    """``n`` realistic queries, films drawn with probability proportional to sqrt(votes)."""
+    rng = np.random.default_rng(seed)
+    weights = np.sqrt(movies["num_votes"].fillna(0).to_numpy(float)) + 1e-9
+    rows = rng.choice(len(movies), size=n, p=weights / weights.sum())
+    kinds = rng.choice(list(KINDS), size=n, p=list(KINDS.values()))
+    queries = []
+    for row, kind in zip(rows, kinds, strict=True):
+        film = movies.iloc[row]
+        french = film["french_title"]
+        title = french if isinstance(french, str) and french and rng.random() < 0.8 \
+            else film["primary_title"]
+        text = strip_accents(title)
+        if kind == "typo":
+            text = typo(text, rng)
+        elif kind == "partial":
+            text = text[:int(rng.integers(3, 11))]
+        elif kind == "year":
+            text = f"{title} ({film['year']})" if pd.notna(film["year"]) else title
+        elif kind == "id":
+            text = film["tconst"].upper()
+        queries.append(Query(text, film["tconst"], kind))
+    return queries
+
+
+def ours(index: TitleIndex, query: Query) -> list[str]:
+    """Film ids our search returns (type-ahead for partial input, else a full search)."""
+    if query.kind == "partial":
+        return [m.tconst for m in index.complete(query.text)]
+    result = index.search(query.text)
+    return [m.tconst for m in result.matches or result.suggestions]
+
+
+class NaiveFuzzy:
+    """rapidfuzz WRatio over every raw title, processed again at each query (no index)."""
+
+    def __init__(self, movies: pd.DataFrame) -> None:
+        titles = movies[["french_title", "original_title", "primary_title"]]
+        long = titles.stack().dropna()
+        self.titles = long.tolist()
+        self.ids = movies["tconst"].to_numpy()[long.index.get_level_values(0)]
+
+    def __call__(self, query: Query) -> list[str]:
+        found = process.extract(query.text, self.titles, scorer=fuzz.WRatio,
+                                processor=utils.default_process, limit=24)
+        return list(dict.fromkeys(self.ids[j] for _, _, j in found))[:8]
+
+
+class NaiveContains:
+    """pandas ``str.contains`` (case-insensitive substring) on French and primary titles."""
+
+    def __init__(self, movies: pd.DataFrame) -> None:
+        self.movies = movies.sort_values("num_votes", ascending=False)
+        self.text = (self.movies["french_title"].fillna("") + " | "
+                     + self.movies["primary_title"].fillna(""))
+
+    def __call__(self, query: Query) -> list[str]:
+        hit = self.text.str.contains(query.text, case=False, regex=False)
+        return self.movies.loc[hit, "tconst"].head(8).tolist()
+
+
+def accuracy(results: list[list[str]], queries: list[Query]) -> tuple[float, float]:
+    """Share of queries whose film comes first, and within the first 8."""
+    top1 = np.mean([bool(r) and r[0] == q.expected for r, q in zip(results, queries, strict=True)])
+    top8 = np.mean([q.expected in r[:8] for r, q in zip(results, queries, strict=True)])
+    return float(top1), float(top8)
+
+
+def report(name: str, func, queries: list[Query]) -> None:
+    """Print latency percentiles and accuracy of a search function over the queries."""
+    results: list[list[str]] = []
+    times = latencies_ms(lambda q: results.append(func(q)), queries)
+    top1, top8 = accuracy(results, queries)
+    print(f"  {name:<34} {summarise_ms(times)}   found first {top1:6.1%}   in top 8 {top8:6.1%}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers bench search", description=__doc__)
+    parser.add_argument("--scale", default="full", choices=("tiny", "small", "full"))
+    parser.add_argument("--min-votes", type=int, default=200)
+    parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument("--naive-queries", type=int, default=100,
+                        help="queries for the (slow) naive baselines")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    movies = load_movies(ensure_processed(args.scale))
+    movies = movies[movies["num_votes"].fillna(0) >= args.min_votes].reset_index(drop=True)
+    print(f"search benchmark: {len(movies):,} films with >= {args.min_votes} votes "
+          f"(synthetic '{args.scale}' replica)")
+    with measure() as built:
+        index = TitleIndex.from_movies(movies)
+    start = time.perf_counter()
+    TitleIndex.from_movies(movies)
+    rebuild = time.perf_counter() - start
+    print(f"  index build: {built.seconds:.2f} s (again: {rebuild:.2f} s), "
+          f"process peak RSS {mb(built.peak_rss)}")
+
+    queries = make_queries(movies, args.queries, args.seed)
+    print(f"\n{len(queries)} queries ({', '.join(f'{k} {v:.0%}' for k, v in KINDS.items())}):")
+    report("ours (normalised index)", lambda q: ours(index, q), queries)
+    for kind in KINDS:
+        subset = [q for q in queries if q.kind == kind]
+        if subset:
+            report(f"  ours, {kind} ({len(subset)})", lambda q: ours(index, q), subset)
+
+    naive = queries[:args.naive_queries]
+    print(f"\nnaive baselines on the first {len(naive)} queries (same mix):")
+    report("ours, same queries", lambda q: ours(index, q), naive)
+    report("rapidfuzz WRatio, raw titles", NaiveFuzzy(movies), naive)
+    report("pandas str.contains scan", NaiveContains(movies), naive)
+    return 0

@@ -1,0 +1,645 @@
+"""Raw IMDb/TMDB files -> the light Parquet tables of :mod:`helpers.schema` + ``manifest.json``.
+
+DuckDB streams every raw file exactly once (two files at a time: gzip decompression
+is single-threaded per file), filters the titles first, then semi-joins the big
+files (akas, principals, crew, names, episodes, TMDB) on the kept title ids, so
+memory stays bounded whatever the size of the dumps. Output is atomic: the tables
+are written to a temporary sibling folder that replaces ``out_dir`` only when
+complete; bad input raises :class:`CineError` and leaves ``out_dir`` untouched.
+
+French production (``is_french``): from TMDB when the film has a TMDB row (original
+language ``fr`` or ``FR`` among the production countries); otherwise from IMDb akas:
+an FR aka flagged as original title, or an FR aka equal to the original title when
+that original title differs from the international (primary) title
+("Intouchables" vs "The Intouchables"). Films with neither signal are not French.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import gzip
+import json
+import os
+import shutil
+import tempfile
+import time
+import zlib
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from helpers import config
+from helpers.config import CleaningParams
+from helpers.errors import CineError
+from helpers.schema import TABLES
+
+#: Exact header of each IMDb file (name without extension), as published by IMDb.
+IMDB_COLUMNS: dict[str, tuple[str, ...]] = {
+    "title.basics": ("tconst", "titleType", "primaryTitle", "originalTitle", "isAdult",
+                     "startYear", "endYear", "runtimeMinutes", "genres"),
+    "title.akas": ("titleId", "ordering", "title", "region", "language", "types",
+                   "attributes", "isOriginalTitle"),
+    "title.crew": ("tconst", "directors", "writers"),
+    "title.principals": ("tconst", "ordering", "nconst", "category", "job", "characters"),
+    "title.ratings": ("tconst", "averageRating", "numVotes"),
+    "name.basics": ("nconst", "primaryName", "birthYear", "deathYear", "primaryProfession",
+                    "knownForTitles"),
+    "title.episode": ("tconst", "parentTconst", "seasonNumber", "episodeNumber"),
+}
+#: TMDB columns the ingest uses (the client's ``tmdb_full.csv`` has 25 columns).
+TMDB_NEEDED = ("id", "imdb_id", "original_language", "overview", "popularity", "poster_path",
+               "production_countries", "release_date", "budget", "revenue", "tagline",
+               "vote_average", "vote_count", "production_companies_name")
+TMDB_NAME = "tmdb"
+
+MEMORY_LIMIT = "1GB"  # DuckDB's budget; it spills to a temporary folder beyond it
+WORKERS = 2  # files read concurrently (one gzip stream per core)
+MANIFEST = "manifest.json"
+
+
+# ---------------------------------------------------------------- raw sources
+def find_raw_file(raw: Path, name: str) -> Path | None:
+    """Path of ``<name>.tsv.gz`` (dumps, synthetic) or plain ``<name>.tsv`` (real samples)."""
+    for suffix in (".tsv.gz", ".tsv"):
+        if (raw / f"{name}{suffix}").is_file():
+            return raw / f"{name}{suffix}"
+    return None
+
+
+def _header(path: Path, delimiter: str) -> list[str]:
+    """Column names of a raw file's first line (byte-order mark removed)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+            line = handle.readline()
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+        raise CineError(f"{path} cannot be read ({exc}): download it again "
+                        "(`python -m helpers download`) or fix the source") from exc
+    if not line.strip():
+        raise CineError(f"{path} is empty: download it again (`python -m helpers download`)")
+    return next(csv.reader([line], delimiter=delimiter, quoting=csv.QUOTE_NONE
+                           if delimiter == "\t" else csv.QUOTE_MINIMAL))
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _sql_list(values: tuple[str, ...] | list[str]) -> str:
+    return "(" + ", ".join(_sql_str(v) for v in values) + ")" if values else "(NULL)"
+
+
+def _tsv_scan(path: Path, columns: tuple[str, ...]) -> str:
+    """DuckDB relation streaming an IMDb TSV: no quoting (titles hold bare quotes), ``\\N`` null."""
+    cols = ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in columns)
+    compression = "gzip" if path.suffix == ".gz" else "none"
+    return (f"read_csv({_sql_str(str(path))}, delim='\t', quote='', escape='', header=true, "
+            f"nullstr='\\N', auto_detect=false, columns={{{cols}}}, "
+            f"compression='{compression}')")
+
+
+def _csv_scan(path: Path, columns: list[str]) -> str:
+    """DuckDB relation reading the TMDB CSV (standard double-quote quoting)."""
+    cols = ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in columns)
+    return (f"read_csv({_sql_str(str(path))}, delim=',', quote='\"', escape='\"', header=true, "
+            f"auto_detect=false, columns={{{cols}}})")
+
+
+def _empty(columns: tuple[str, ...]) -> str:
+    """An empty relation with the columns of a missing optional file."""
+    return "(SELECT " + ", ".join(f'NULL::VARCHAR AS "{c}"' for c in columns) + " LIMIT 0)"
+
+
+def locate_sources(raw: Path, require_all: bool = True) -> tuple[dict[str, Path], list[str]]:
+    """Found raw files by name (IMDb names + ``tmdb``) and the missing ones; check headers."""
+    if not raw.is_dir():
+        raise CineError(f"raw folder {raw} does not exist: run `python -m helpers download` "
+                        "(or `python -m helpers demo` offline)")
+    found: dict[str, Path] = {}
+    missing: list[str] = []
+    for name, columns in IMDB_COLUMNS.items():
+        path = find_raw_file(raw, name)
+        if path is None:
+            missing.append(f"{name}.tsv.gz")
+            continue
+        header = _header(path, "\t")
+        if tuple(header) != columns:
+            raise CineError(f"{path} has unexpected columns {header}; expected {list(columns)} "
+                            "(is it the right IMDb file?)")
+        found[name] = path
+    if "title.basics" not in found or (require_all and missing):
+        raise CineError(f"missing raw files in {raw}: {', '.join(missing)}; run "
+                        "`python -m helpers download` (or `python -m helpers demo` offline)")
+    tmdb = raw / config.TMDB_FILE
+    if tmdb.is_file():
+        absent = sorted(set(TMDB_NEEDED) - set(_header(tmdb, ",")))
+        if absent:
+            raise CineError(f"{tmdb} lacks the columns {absent}: expected the 25 columns of "
+                            "tmdb_full.csv")
+        found[TMDB_NAME] = tmdb
+    else:
+        missing.append(config.TMDB_FILE)
+    return found, missing
+
+
+def _py_list(text: str | None) -> list[str]:
+    """A Python-literal list string of the TMDB table ("['US', 'FR']") -> non-empty strings."""
+    if not text:
+        return []
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return []
+    return [str(v) for v in value if v] if isinstance(value, list | tuple) else []
+
+
+# ---------------------------------------------------------------- the job
+class _Job:
+    """One ingest run: DuckDB tables built by dependent tasks, then the output tables."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, sources: dict[str, Path],
+                 params: CleaningParams) -> None:
+        self.con, self.sources, self.p = con, sources, params
+        self.counts: dict[str, int] = {}
+        self.distributions_: dict = {}
+
+    def src(self, name: str) -> str:
+        path = self.sources.get(name)
+        return _empty(IMDB_COLUMNS[name]) if path is None else _tsv_scan(path, IMDB_COLUMNS[name])
+
+    def run(self, cur: duckdb.DuckDBPyConnection, sql: str, source: str | None) -> None:
+        """Execute, turning DuckDB errors into a precise message naming the file."""
+        try:
+            cur.execute(sql)
+        except duckdb.Error as exc:
+            detail = str(exc).strip().splitlines()[0]
+            if source is not None and source in self.sources:
+                raise CineError(f"{self.sources[source]} cannot be read ({detail}): download it "
+                                "again (`python -m helpers download`) or fix the source") from exc
+            raise CineError(f"ingest failed: {detail}") from exc
+
+    # -- tasks (each runs on its own cursor; dependencies in TASKS below)
+    def ratings(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self.run(cur, f"""CREATE TABLE ratings AS
+            SELECT tconst, TRY_CAST(averageRating AS FLOAT) AS average_rating,
+                   TRY_CAST(numVotes AS INTEGER) AS num_votes
+            FROM {self.src('title.ratings')}""", "title.ratings")
+
+    def basics(self, cur: duckdb.DuckDBPyConnection) -> None:
+        types = _sql_list([*self.p.movie_types, *self.p.series_types])
+        self.run(cur, f"""CREATE TABLE titles AS
+            SELECT tconst, titleType AS title_type, primaryTitle AS primary_title,
+                   originalTitle AS original_title, TRY_CAST(isAdult AS INTEGER) AS is_adult,
+                   TRY_CAST(startYear AS SMALLINT) AS start_year,
+                   TRY_CAST(endYear AS SMALLINT) AS end_year,
+                   TRY_CAST(runtimeMinutes AS INTEGER) AS runtime,
+                   coalesce(string_split(nullif(genres, ''), ','), []::VARCHAR[]) AS genres
+            FROM {self.src('title.basics')} WHERE titleType IN {types}""", "title.basics")
+
+    def title_counts(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self.run(cur, f"""CREATE TABLE title_counts AS
+            SELECT titleType AS title_type,
+                   (TRY_CAST(startYear AS SMALLINT) // 10 * 10)::SMALLINT AS decade,
+                   count(*) AS n_titles
+            FROM {self.src('title.basics')} GROUP BY ALL""", "title.basics")
+        self.counts["titles"] = cur.execute("SELECT sum(n_titles) FROM title_counts").fetchone()[0]
+        if not self.counts["titles"]:
+            raise CineError(f"{self.sources['title.basics']} contains no titles: download it "
+                            "again (`python -m helpers download`)")
+
+    def movie_filters(self) -> list[tuple[str, str, str, str]]:
+        """(id, label, SQL condition, French reason) of each film filter, in order."""
+        p = self.p
+        has_ratings = "title.ratings" in self.sources
+        return [
+            ("adult", "Contenu adulte",
+             "coalesce(is_adult, 0) = 0" if p.exclude_adult else "true",
+             "Les titres pour adultes n'ont pas leur place dans la programmation d'un cinéma "
+             "municipal." if p.exclude_adult else "Filtre désactivé dans les paramètres."),
+            ("years", "Années de sortie", f"start_year BETWEEN {p.min_year} AND {p.max_year}",
+             f"Année de sortie connue, entre {p.min_year} et {p.max_year} : un film sans date "
+             "ne peut être ni situé ni comparé par décennie."),
+            ("runtime", "Durée", f"runtime BETWEEN {p.min_runtime} AND {p.max_runtime}",
+             f"Durée connue, entre {p.min_runtime} et {p.max_runtime} minutes : en dessous, "
+             "c'est un court métrage mal classé ; au-dessus, une œuvre-fleuve ou une "
+             "installation, impossible à programmer en séance."),
+            ("votes", "Nombre de votes",
+             f"coalesce(num_votes, 0) >= {p.min_votes}" if has_ratings else "true",
+             f"Au moins {p.min_votes} votes IMDb : en dessous, la note n'est pas fiable et le "
+             "film est inconnu du public." if has_ratings else
+             "Fichier des notes absent : filtre non appliqué."),
+        ]
+
+    def series_filters(self) -> list[tuple[str, str, str, str]]:
+        p = self.p
+        has_ratings = "title.ratings" in self.sources
+        return [
+            ("series_adult", "Séries : contenu adulte",
+             "coalesce(is_adult, 0) = 0" if p.exclude_adult else "true",
+             "Comme pour les films, les séries pour adultes sont écartées."),
+            ("series_votes", "Séries : nombre de votes",
+             f"coalesce(num_votes, 0) >= {p.min_series_votes}" if has_ratings else "true",
+             f"Au moins {p.min_series_votes} votes IMDb, pour comparer films et séries connus "
+             "du public." if has_ratings else "Fichier des notes absent : filtre non appliqué."),
+        ]
+
+    def _filter(self, cur: duckdb.DuckDBPyConnection, table: str, types: tuple[str, ...],
+                filters: list[tuple[str, str, str, str]]) -> list[int]:
+        """Create ``table`` with the kept titles; return counts after each cumulative filter."""
+        self.run(cur, f"""CREATE TABLE {table}_candidates AS
+            SELECT t.*, r.average_rating, r.num_votes FROM titles t
+            LEFT JOIN ratings r USING (tconst) WHERE t.title_type IN {_sql_list(types)}""", None)
+        conds = [f[2] for f in filters]
+        cumulative = [" AND ".join(conds[: i + 1]) for i in range(len(conds))]
+        counts = cur.execute("SELECT count(*), " + ", ".join(
+            f"count(*) FILTER (WHERE {c})" for c in cumulative)
+            + f" FROM {table}_candidates").fetchone()
+        self.run(cur, f"""CREATE TABLE {table} AS SELECT * FROM {table}_candidates
+            WHERE {cumulative[-1]}""", None)
+        return list(counts)
+
+    def distributions(self, cur: duckdb.DuckDBPyConnection) -> dict:
+        """Histograms of votes, runtime and year of the films before the numeric filters.
+
+        ``counts[i]`` counts values in ``[edges[i], edges[i+1])``, the last bin is open;
+        ``missing`` counts unknown values (a film without rating has 0 votes).
+        """
+        adult = self.movie_filters()[0][2]
+        data = cur.sql(f"""SELECT coalesce(num_votes, 0) AS votes, runtime, start_year AS year
+            FROM kept_movies_candidates WHERE {adult}""").fetchnumpy()
+        votes_edges = [0] + [m * 10**e for e in range(7) for m in (1, 2, 5)]
+        edges = {"votes": votes_edges, "runtime": list(range(0, 401, 10)),
+                 "year": list(range(1870, 2041, 10))}
+        out = {"population": "films non adultes, avant les filtres d'année, de durée et de votes"}
+        for name, bins in edges.items():
+            values = np.ma.getdata(data[name]).astype("float64")
+            known = values[~np.ma.getmaskarray(data[name])]
+            counts, _ = np.histogram(known, bins=[*bins, np.inf])
+            out[name] = {"edges": bins, "counts": counts.tolist(),
+                         "missing": int(len(values) - len(known))}
+        return out
+
+    def kept(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self.counts["movie_filters"] = self._filter(cur, "kept_movies", self.p.movie_types,
+                                                    self.movie_filters())
+        self.counts["series_filters"] = self._filter(cur, "kept_series", self.p.series_types,
+                                                     self.series_filters())
+        self.distributions_ = self.distributions(cur)
+        self.run(cur, """CREATE TABLE kept_ids AS
+            SELECT tconst, 'movie' AS title_kind, start_year FROM kept_movies
+            UNION ALL SELECT tconst, 'series', start_year FROM kept_series;
+            DROP TABLE titles; DROP TABLE kept_movies_candidates;
+            DROP TABLE kept_series_candidates""", None)
+
+    def akas(self, cur: duckdb.DuckDBPyConnection) -> None:
+        regions = self.p.title_regions
+        # preference: region order, imdbDisplay then untyped akas, no attributes, lowest ordering
+        order = ("{'r': list_position([" + ", ".join(_sql_str(r) for r in regions) + "], region), "
+                 "'t': CASE WHEN types = 'imdbDisplay' THEN 0 WHEN types IS NULL THEN 1 ELSE 2 END,"
+                 " 'a': attributes IS NOT NULL, 'o': TRY_CAST(ordering AS INTEGER), 'n': title}")
+        self.run(cur, f"""CREATE TABLE french AS
+            SELECT a.titleId AS tconst,
+                   arg_min(a.title, {order}) FILTER (WHERE a.region IN {_sql_list(regions)})
+                       AS french_title,
+                   bool_or(a.region = 'FR' AND (a.isOriginalTitle = '1'
+                       OR (lower(a.title) = lower(m.original_title)
+                           AND m.original_title <> m.primary_title))) AS french_signal
+            FROM {self.src('title.akas')} a JOIN kept_movies m ON a.titleId = m.tconst
+            WHERE a.region IN {_sql_list([*regions, 'FR'])}
+            GROUP BY a.titleId""", "title.akas")
+
+    def principals(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self.run(cur, f"""CREATE TABLE credits AS
+            SELECT p.tconst, p.nconst, TRY_CAST(p.ordering AS SMALLINT) AS ordering, p.category,
+                   k.title_kind, k.start_year AS year
+            FROM {self.src('title.principals')} p JOIN kept_ids k ON p.tconst = k.tconst
+            WHERE p.category IN ('actor', 'actress')
+            QUALIFY row_number() OVER (PARTITION BY p.tconst, p.nconst
+                                       ORDER BY TRY_CAST(p.ordering AS SMALLINT)) = 1""",
+                 "title.principals")
+
+    def crew(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self.run(cur, f"""CREATE TABLE crew AS
+            SELECT c.tconst,
+                   coalesce(string_split(nullif(c.directors, ''), ','), []::VARCHAR[]) AS directors,
+                   coalesce(string_split(nullif(c.writers, ''), ','), []::VARCHAR[]) AS writers
+            FROM {self.src('title.crew')} c SEMI JOIN kept_movies m ON c.tconst = m.tconst""",
+                 "title.crew")
+
+    def episodes(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self.run(cur, f"""CREATE TABLE n_episodes AS
+            SELECT e.parentTconst AS tconst, count(*)::INTEGER AS n
+            FROM {self.src('title.episode')} e SEMI JOIN kept_series s ON e.parentTconst = s.tconst
+            GROUP BY e.parentTconst""", "title.episode")
+
+    def tmdb(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """TMDB rows of the kept films (most voted row per imdb_id), list columns parsed."""
+        path = self.sources.get(TMDB_NAME)
+        if path is None:
+            source = "(SELECT " + ", ".join(f"NULL::VARCHAR AS {c}" for c in TMDB_NEEDED) \
+                + " LIMIT 0)"
+        else:
+            source = _csv_scan(path, _header(path, ","))
+        self.run(cur, f"""CREATE TABLE tmdb_raw AS
+            SELECT imdb_id AS tconst, TRY_CAST(id AS BIGINT) AS tmdb_id,
+                   nullif(overview, '') AS overview, nullif(tagline, '') AS tagline,
+                   nullif(original_language, '') AS original_language,
+                   production_countries, production_companies_name,
+                   nullif(TRY_CAST(TRY_CAST(budget AS DOUBLE) AS BIGINT), 0) AS budget,
+                   nullif(TRY_CAST(TRY_CAST(revenue AS DOUBLE) AS BIGINT), 0) AS revenue,
+                   TRY_CAST(popularity AS FLOAT) AS popularity,
+                   TRY_CAST(vote_average AS FLOAT) AS tmdb_vote_average,
+                   TRY_CAST(TRY_CAST(vote_count AS DOUBLE) AS INTEGER) AS tmdb_vote_count,
+                   nullif(poster_path, '') AS poster_path,
+                   TRY_CAST(release_date AS DATE) AS release_date
+            FROM {source} SEMI JOIN kept_movies m ON imdb_id = m.tconst
+            QUALIFY row_number() OVER (PARTITION BY imdb_id
+                ORDER BY tmdb_vote_count DESC NULLS LAST, tmdb_id NULLS LAST) = 1""", TMDB_NAME)
+        table = cur.sql("SELECT * FROM tmdb_raw").to_arrow_table()
+        lists = pa.list_(pa.string())
+        for raw_col, col in (("production_countries", "countries"),
+                             ("production_companies_name", "companies")):
+            parsed = pa.array([_py_list(v) for v in table[raw_col].to_pylist()], type=lists)
+            table = table.drop_columns([raw_col]).append_column(col, parsed)
+        cur.register("tmdb_arrow", table)
+        self.run(cur, "CREATE TABLE tmdb AS SELECT * FROM tmdb_arrow; DROP TABLE tmdb_raw", None)
+
+    def people(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self.run(cur, f"""CREATE TABLE people AS
+            WITH ids AS (SELECT nconst FROM credits
+                         UNION SELECT unnest(directors) FROM crew
+                         UNION SELECT unnest(writers) FROM crew)
+            SELECT n.nconst, n.primaryName AS name,
+                   TRY_CAST(n.birthYear AS SMALLINT) AS birth_year,
+                   TRY_CAST(n.deathYear AS SMALLINT) AS death_year,
+                   coalesce(string_split(nullif(n.primaryProfession, ''), ','), []::VARCHAR[])
+                       AS professions
+            FROM {self.src('name.basics')} n SEMI JOIN ids ON n.nconst = ids.nconst""",
+                 "name.basics")
+
+    #: task -> dependencies; dict order is the priority when a worker is free.
+    TASKS: dict[str, tuple[str, ...]] = {
+        "ratings": (), "basics": (), "title_counts": (), "kept": ("ratings", "basics"),
+        "principals": ("kept",), "akas": ("kept",), "crew": ("kept",), "episodes": ("kept",),
+        "tmdb": ("kept",), "people": ("principals", "crew"),
+    }
+
+    def build(self) -> None:
+        """Run the tasks on WORKERS threads, each as soon as its dependencies are done."""
+        done: set[str] = set()
+        pending = dict(self.TASKS)
+        running: dict[Future, tuple[str, duckdb.DuckDBPyConnection]] = {}
+        with ThreadPoolExecutor(WORKERS) as pool:
+            try:
+                while pending or running:
+                    for name in [n for n, deps in pending.items() if set(deps) <= done]:
+                        if len(running) < WORKERS:
+                            cur = self.con.cursor()
+                            task: Callable = getattr(self, name)
+                            running[pool.submit(task, cur)] = (name, cur)
+                            del pending[name]
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        name, cur = running.pop(future)
+                        cur.close()
+                        future.result()  # re-raises the task's error
+                        done.add(name)
+            except BaseException:
+                for _, cur in running.values():
+                    cur.interrupt()
+                raise
+
+    # -- output tables
+    def outputs(self) -> dict[str, str]:
+        """SQL of each output table (columns as in helpers.schema)."""
+        p = self.p
+        has_episodes = "title.episode" in self.sources
+        return {
+            "movies": f"""
+                WITH cast_top AS (
+                    SELECT tconst, nconst, ordering FROM credits WHERE title_kind = 'movie'
+                    QUALIFY row_number() OVER (PARTITION BY tconst ORDER BY ordering, nconst)
+                            <= {p.top_cast}),
+                cast_lists AS (
+                    SELECT c.tconst, list(c.nconst ORDER BY c.ordering, c.nconst) AS "cast",
+                           list(coalesce(pp.name, c.nconst) ORDER BY c.ordering, c.nconst)
+                               AS cast_names
+                    FROM cast_top c LEFT JOIN people pp USING (nconst) GROUP BY c.tconst),
+                crew_long AS (
+                    SELECT tconst, 'd' AS role, unnest(directors) AS nconst,
+                           unnest(range(len(directors))) AS pos FROM crew
+                    UNION ALL SELECT tconst, 'w', unnest(writers), unnest(range(len(writers)))
+                    FROM crew),
+                crew_names AS (
+                    SELECT c.tconst,
+                        list(coalesce(pp.name, c.nconst) ORDER BY c.pos) FILTER (WHERE role = 'd')
+                            AS director_names,
+                        list(coalesce(pp.name, c.nconst) ORDER BY c.pos) FILTER (WHERE role = 'w')
+                            AS writer_names
+                    FROM crew_long c LEFT JOIN people pp USING (nconst) GROUP BY c.tconst)
+                SELECT m.tconst, m.primary_title, m.original_title, f.french_title,
+                       m.start_year AS year, m.runtime, m.genres, m.average_rating, m.num_votes,
+                       coalesce(cr.directors, []) AS directors,
+                       coalesce(cn.director_names, []) AS director_names,
+                       coalesce(cr.writers, []) AS writers,
+                       coalesce(cn.writer_names, []) AS writer_names,
+                       coalesce(cl."cast", []) AS "cast",
+                       coalesce(cl.cast_names, []) AS cast_names,
+                       t.tmdb_id, t.overview, t.tagline, []::VARCHAR[] AS keywords,
+                       NULL::VARCHAR AS collection, t.original_language,
+                       coalesce(t.countries, []) AS countries,
+                       coalesce(t.companies, []) AS companies, t.budget, t.revenue,
+                       t.popularity, t.tmdb_vote_average, t.tmdb_vote_count, t.poster_path,
+                       t.release_date,
+                       CASE WHEN t.tconst IS NOT NULL
+                            THEN coalesce(t.original_language = 'fr', false)
+                                 OR list_contains(t.countries, 'FR')
+                            ELSE coalesce(f.french_signal, false) END AS is_french
+                FROM kept_movies m
+                LEFT JOIN french f USING (tconst) LEFT JOIN crew cr USING (tconst)
+                LEFT JOIN crew_names cn USING (tconst) LEFT JOIN cast_lists cl USING (tconst)
+                LEFT JOIN tmdb t USING (tconst)
+                ORDER BY m.tconst""",
+            "people": "SELECT * FROM people ORDER BY nconst",
+            "credits": "SELECT * FROM credits ORDER BY tconst, ordering, nconst",
+            "series": f"""
+                SELECT s.tconst, s.primary_title, s.original_title, s.title_type, s.start_year,
+                       s.end_year, s.genres, s.average_rating, s.num_votes,
+                       {'coalesce(e.n, 0)' if has_episodes else 'NULL::INTEGER'} AS n_episodes
+                FROM kept_series s LEFT JOIN n_episodes e USING (tconst) ORDER BY s.tconst""",
+            "title_counts": "SELECT * FROM title_counts ORDER BY title_type, decade NULLS FIRST",
+        }
+
+    def write(self, stage: Path) -> dict[str, dict]:
+        """Write every output table as zstd Parquet in the exact schema; return their sizes."""
+        tables = {}
+        for name, sql in self.outputs().items():
+            schema = TABLES[name]
+            try:
+                table = self.con.sql(sql).to_arrow_table()
+            except duckdb.Error as exc:
+                raise CineError(f"ingest failed while building {name}: {exc}") from exc
+            table = table.select(schema.names).cast(schema)
+            pq.write_table(table, stage / f"{name}.parquet", compression="zstd")
+            tables[name] = {"rows": table.num_rows, "columns": schema.names}
+            if name == "movies":
+                self.counts["french_titles"] = table["french_title"].null_count
+                self.counts["tmdb_rows"] = table["tmdb_id"].null_count
+        return tables
+
+    def steps(self, n_movies: int) -> list[dict]:
+        """Rows in and out of each cleaning step, with the reason (French) shown to users."""
+        p = self.p
+        titles = self.counts["titles"]
+        out = []
+        for table, types, filters, key in (
+                ("movies", p.movie_types, self.movie_filters(), "movie_filters"),
+                ("series", p.series_types, self.series_filters(), "series_filters")):
+            counts = self.counts[key]
+            label = "Films : types de titres" if table == "movies" else "Séries : types de titres"
+            why = (f"Seuls les longs métrages ({', '.join(types)}) forment le catalogue : courts "
+                   "métrages, épisodes, jeux vidéo et séries en sont écartés."
+                   if table == "movies" else
+                   f"Les séries ({', '.join(types)}) sont gardées à part, pour comparer films et "
+                   "séries.")
+            out.append(_step(f"{table}_types", label, table, "filter", titles, counts[0], why))
+            for (step_id, step_label, _, reason), rows_in, rows_out in zip(
+                    filters, counts, counts[1:], strict=False):
+                out.append(_step(step_id, step_label, table, "filter", rows_in, rows_out, reason))
+        with_french = n_movies - self.counts["french_titles"]
+        regions = ", ".join(p.title_regions)
+        out.append(_step("french_title", "Titre français", "movies", "coverage", n_movies,
+                         with_french, f"Films ayant un titre dans la région {regions} (akas "
+                         "IMDb) ; sinon le titre original est affiché."))
+        with_tmdb = n_movies - self.counts["tmdb_rows"]
+        out.append(_step("tmdb_join", "Jointure TMDB", "movies", "coverage", n_movies, with_tmdb,
+                         "Films retrouvés dans la table TMDB (par identifiant IMDb) : affiche, "
+                         "résumé, budget et pays de production n'existent que pour eux."))
+        return out
+
+
+def _step(step_id: str, label: str, table: str, kind: str, rows_in: int, rows_out: int,
+          why: str) -> dict:
+    return {"id": step_id, "step": label, "table": table, "kind": kind,
+            "rows_in": int(rows_in), "rows_out": int(rows_out), "why": why}
+
+
+# ---------------------------------------------------------------- public API
+def _swap_in(stage: Path, out: Path) -> None:
+    """Replace ``out`` by the complete ``stage`` folder (two renames on one filesystem)."""
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    if out.exists():
+        out.rename(old)
+    try:
+        stage.rename(out)
+    except OSError:
+        if old.exists():
+            old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _file_info(path: Path) -> dict:
+    stat = path.stat()
+    mtime = datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds")
+    return {"size": stat.st_size, "mtime": mtime}
+
+
+def ingest(raw_dir: Path, out_dir: Path, params: CleaningParams | None = None, *,
+           require_all: bool = True) -> dict:
+    """Build the processed tables of ``raw_dir`` into ``out_dir`` atomically; return the manifest.
+
+    With ``require_all=False`` only ``title.basics`` is required (partial real samples);
+    missing files are listed in the manifest and their columns stay empty.
+    """
+    started = time.perf_counter()
+    raw, out = Path(raw_dir), Path(out_dir)
+    params = params or CleaningParams()
+    sources, missing = locate_sources(raw, require_all)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.ingest-", dir=out.parent))
+    try:
+        stage = work / "stage"
+        stage.mkdir()
+        con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "threads": WORKERS,
+                                     "temp_directory": str(work / "duckdb_tmp"),
+                                     "preserve_insertion_order": False})
+        try:
+            job = _Job(con, sources, params)
+            job.build()
+            tables = job.write(stage)
+        finally:
+            con.close()
+        synthetic = raw / "SYNTHETIC.json"
+        manifest = {
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "source": {"raw_dir": str(raw.resolve()),
+                       "files": {p.name: _file_info(p) for p in sources.values()}},
+            "synthetic": json.loads(synthetic.read_text(encoding="utf-8"))
+            if synthetic.is_file() else None,
+            "params": asdict(params),
+            "tables": tables,
+            "steps": job.steps(tables["movies"]["rows"]),
+            "distributions": job.distributions_,
+            "missing_files": missing,
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+        text = json.dumps(manifest, ensure_ascii=False, indent=2)
+        (stage / MANIFEST).write_text(text, encoding="utf-8")
+        _swap_in(stage, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return json.loads(text)
+
+
+def ingest_if_needed(raw_dir: Path, out_dir: Path, params: CleaningParams | None = None, *,
+                     require_all: bool = True) -> dict:
+    """The manifest of ``out_dir`` when it was built from the same raw files (sizes, dates)
+    and parameters; otherwise ingest again. Saves minutes on the real dumps."""
+    raw, out = Path(raw_dir), Path(out_dir)
+    params = params or CleaningParams()
+    path = out / MANIFEST
+    if path.is_file() and all((out / f"{name}.parquet").is_file() for name in TABLES):
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        sources, _ = locate_sources(raw, require_all)
+        files = {p.name: _file_info(p) for p in sources.values()}
+        if (manifest.get("source", {}).get("files") == files
+                and manifest.get("params") == json.loads(json.dumps(asdict(params)))):
+            return manifest
+    return ingest(raw, out, params, require_all=require_all)
+
+
+# ---------------------------------------------------------------- command line
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--raw", type=Path, default=None,
+                        help="folder of the raw files (default: data/raw)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder of the Parquet tables (default: data/processed)")
+    parser.add_argument("--min-votes", type=int, default=None,
+                        help=f"minimum IMDb votes of a kept film (default "
+                             f"{config.DEFAULT_PARAMS.min_votes})")
+    parser.add_argument("--partial", action="store_true",
+                        help="accept a partial set of IMDb files (only title.basics required)")
+
+
+def run(args: argparse.Namespace) -> int:
+    params = config.DEFAULT_PARAMS
+    if args.min_votes is not None:
+        params = replace(params, min_votes=args.min_votes)
+    out = args.out or config.processed_dir()
+    manifest = ingest(args.raw or config.raw_dir(), out, params, require_all=not args.partial)
+    for name, info in manifest["tables"].items():
+        print(f"{name:<13} {info['rows']:>10,} rows")
+    if manifest["missing_files"]:
+        print(f"missing files: {', '.join(manifest['missing_files'])}")
+    print(f"tables written to {out} in {manifest['seconds']} s")
+    return 0

@@ -1,0 +1,309 @@
+"""Find a film from what a French customer types: title, typo, partial input or IMDb id.
+
+Titles (French from the FR akas, original and primary) are normalised once when the
+index is built: accents, case and punctuation ignored, a leading article dropped.
+A query gathers candidates in stages, from cheap to costly (same name or word-prefix
+hits, then whole names a few edits away, then names with a word close to a query
+word), scores only those with rapidfuzz's WRatio and stops as soon as one is good
+enough. Near-equal scores are ranked by popularity (IMDb votes), so homonyms show
+the well-known film first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+#: Queries longer than this are not titles (pasted text, garbage): empty result.
+MAX_QUERY_CHARS = 200
+#: WRatio score (0-100) from which a title counts as a match rather than a suggestion.
+MATCH_SCORE = 80.0
+#: WRatio score from which the search stops looking further (costlier stages skipped).
+GOOD_ENOUGH = 90.0
+#: Lowest WRatio score of a suggestion offered when nothing matches.
+SUGGEST_SCORE = 50.0
+#: Ranking points given to the most-voted film (log scale), to order homonyms.
+POPULARITY_POINTS = 4.0
+#: Leading words ignored on both sides ("Le Parrain" == "parrain", "The Dark Knight").
+ARTICLES = frozenset({"le", "la", "les", "l", "un", "une", "des", "the", "a", "an"})
+
+_CANDIDATES = 100  # whole-name fuzzy and word-prefix candidates per query
+_POSTINGS = 50  # most popular names kept per fuzzy-matched query word
+_KINDS = ("french", "original", "primary")  # name kinds, by display preference
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o",
+                            "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ß": "ss"})
+_NON_WORD = re.compile(r"[\W_]+")
+_IMDB_ID = re.compile(r"(?:.*imdb\.com/title/)?(tt\d{7,9})/?", re.IGNORECASE)
+_TRAILING_YEAR = re.compile(r"^(?P<text>.*?)[\s,]*(?P<open>\(?)(?P<year>(?:18|19|20)\d\d)\)?$")
+
+
+def normalize(text: str) -> str:
+    """Lower-case ASCII words separated by one space: ``"L'Été & l'Œuf"`` -> ``"l ete et l oeuf"``.
+
+    ``&`` and ``and`` both become ``et`` so the three spellings meet.
+    """
+    text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    words = _NON_WORD.sub(" ", text.replace("&", " et ")).split()
+    return " ".join("et" if w == "and" else w for w in words)
+
+
+def title_key(text: str) -> str:
+    """The searchable form of a title or query: normalised, leading article dropped."""
+    words = normalize(text).split()
+    if len(words) > 1 and words[0] in ARTICLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def split_year(query: str) -> tuple[str, int | None, bool]:
+    """``"Dune (2021)"`` -> ``("Dune", 2021, True)``; a bare final year gives ``False``."""
+    found = _TRAILING_YEAR.match(query.strip())
+    if found is None or not normalize(found["text"]):
+        return query, None, False
+    return found["text"], int(found["year"]), bool(found["open"])
+
+
+@dataclass(frozen=True)
+class Match:
+    """A film found for a query; ``title`` is the French title when there is one."""
+
+    tconst: str
+    title: str
+    original_title: str
+    year: int | None
+    score: float  # WRatio similarity 0-100 of the best-matching name (100 for an id)
+    matched_on: str  # "id" | "french" | "original" | "primary"
+
+    @property
+    def label(self) -> str:
+        """Title and year, as shown to the customer: ``"Dune (2021)"``."""
+        return f"{self.title} ({self.year})" if self.year is not None else self.title
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Good matches, best first; when there is none, the closest titles as suggestions."""
+
+    matches: list[Match] = field(default_factory=list)
+    suggestions: list[Match] = field(default_factory=list)
+
+
+class TitleIndex:
+    """Search structure over a film catalogue (MOVIES schema); build once, query often."""
+
+    def __init__(self, movies: pd.DataFrame) -> None:
+        films = movies.assign(num_votes=movies["num_votes"].fillna(0).astype("int64"))
+        films = films.sort_values("num_votes", ascending=False, kind="stable")
+        self._tconst = films["tconst"].astype(str).to_numpy()
+        primary = films["primary_title"].fillna("").astype(str)
+        original = films["original_title"].fillna("").astype(str)
+        french = films["french_title"].fillna("").astype(str)
+        self._title = french.where(french != "", primary).to_numpy()
+        self._original = original.where(original != "", primary).to_numpy()
+        self._years = pd.to_numeric(films["year"], errors="coerce").to_numpy(float, na_value=np.nan)
+        votes = films["num_votes"].to_numpy()
+        self._popularity = np.log1p(votes) / max(np.log1p(votes.max(initial=0)), 1.0)
+        self._row = {t.lower(): i for i, t in reversed(list(enumerate(self._tconst)))}
+
+        names: list[str] = []
+        name_film: list[int] = []
+        name_kind: list[int] = []
+        for i, titles in enumerate(zip(french, original, primary, strict=True)):
+            seen = set()
+            for kind, title in enumerate(titles):
+                key = title_key(title)
+                if key and key not in seen:
+                    seen.add(key)
+                    names.append(key)
+                    name_film.append(i)
+                    name_kind.append(kind)
+        self._names = names  # in popularity order: first hits of a scan are the known films
+        self._name_film = np.asarray(name_film, dtype=np.int64)
+        self._name_kind = np.asarray(name_kind, dtype=np.int8)
+        # "\n " before each name: "\n q" finds title starts, " q" finds word starts.
+        self._text = "".join(f"\n {n}" for n in names)
+        self._starts = np.cumsum([0] + [len(n) + 2 for n in names[:-1]])
+        self._exact: dict[str, list[int]] = {}
+        postings: dict[str, list[int]] = {}
+        for j, name in enumerate(names):
+            self._exact.setdefault(name, []).append(j)
+            for word in set(name.split()):
+                postings.setdefault(word, []).append(j)
+        self._postings = {w: np.asarray(p[:_POSTINGS]) for w, p in postings.items()}
+        self._vocabulary = list(self._postings)
+
+    @classmethod
+    def from_movies(cls, movies: pd.DataFrame) -> TitleIndex:
+        """Index the films of a catalogue (needs tconst, the three titles, year, num_votes)."""
+        return cls(movies)
+
+    def __len__(self) -> int:
+        return len(self._tconst)
+
+    # -- public queries ---------------------------------------------------------------
+    def search(self, query: str, limit: int = 8) -> SearchResult:
+        """Films matching a whole query (title, ``"Dune (2021)"``, ``tt1160419``); never raises."""
+        query = _clean(query)
+        if not query:
+            return SearchResult()
+        by_id = self._id_matches(query)
+        if by_id is not None:
+            return SearchResult(by_id)
+        text, year, explicit = split_year(query)
+        if year is not None:
+            result = self._search(text, year, limit)
+            if result.matches or explicit:
+                return result
+        return self._search(query, None, limit)
+
+    def resolve(self, query: str) -> Match | None:
+        """The single best match of a full query, or None (command line, "add" button)."""
+        matches = self.search(query, limit=1).matches
+        return matches[0] if matches else None
+
+    def complete(self, prefix: str, limit: int = 8) -> list[Match]:
+        """Type-ahead: titles starting with the input, then containing a word starting
+        with it (each by popularity), then fuzzy matches for typos; never raises."""
+        prefix = _clean(prefix)
+        if not prefix or limit <= 0:
+            return []
+        by_id = self._id_matches(prefix)
+        if by_id is not None:
+            return by_id
+        query = title_key(prefix)
+        if not query:
+            return []
+        out: dict[int, Match] = {}
+        for pattern in (f"\n {query}", f" {query}"):
+            for j in self._hits(pattern, 4 * limit):
+                film = int(self._name_film[j])
+                if film not in out and len(out) < limit:
+                    out[film] = self._match(film, fuzz.WRatio(query, self._names[j]),
+                                            _KINDS[self._name_kind[j]])
+        if len(out) < limit:
+            for match in self.search(prefix, limit).matches:
+                out.setdefault(self._row[match.tconst.lower()], match)
+        return list(out.values())[:limit]
+
+    def film(self, tconst: str) -> Match | None:
+        """The Match of a catalogue film by IMDb id (its display title and label), or None."""
+        row = self._row.get(str(tconst).lower())
+        return None if row is None else self._match(row, 100.0, "id")
+
+    # -- internals --------------------------------------------------------------------
+    def _id_matches(self, query: str) -> list[Match] | None:
+        """For an IMDb id (or URL) query, its film (none if unknown); None for other queries."""
+        found = _IMDB_ID.fullmatch(query)
+        if found is None:
+            return None
+        match = self.film(found[1])
+        return [] if match is None else [match]
+
+    def _hits(self, pattern: str, limit: int) -> list[int]:
+        """Names containing ``pattern`` in the joined text, most popular first."""
+        positions, at = [], self._text.find(pattern)
+        while at >= 0 and len(positions) < limit:
+            positions.append(at)
+            at = self._text.find(pattern, at + 1)
+        return list(np.searchsorted(self._starts, positions, side="right") - 1)
+
+    def _same_or_phrase(self, query: str) -> list[int]:
+        """Names equal to the query, then names with the query at a word start."""
+        return self._exact.get(query, []) + self._hits(f" {query}", _CANDIDATES)
+
+    def _close_names(self, query: str) -> list[int]:
+        """Whole names a few edits away (typos in a full title)."""
+        return [j for _, _, j in process.extract(query, self._names, scorer=fuzz.ratio,
+                                                 processor=None, limit=_CANDIDATES,
+                                                 score_cutoff=60)]
+
+    def _close_words(self, query: str) -> list[int]:
+        """Popular names containing a word close to one of the query's longest words."""
+        words = sorted({w for w in query.split() if len(w) >= 4}, key=len, reverse=True)[:3]
+        found: list[int] = []
+        for word in words:
+            for close, _, _ in process.extract(word, self._vocabulary, scorer=fuzz.ratio,
+                                               processor=None, limit=3, score_cutoff=75):
+                found.extend(self._postings[close].tolist())
+        return found
+
+    def _scored(self, query: str, year: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate names and their WRatio scores, gathered from cheap to costly stages;
+        stops once a name (of the wanted year, if any) scores ``GOOD_ENOUGH``."""
+        names, scores = np.empty(0, np.int64), np.empty(0)
+        for stage in (self._same_or_phrase, self._close_names, self._close_words):
+            new = np.setdiff1d(np.asarray(stage(query), dtype=np.int64), names)
+            if new.size:
+                found = process.cdist([query], [self._names[j] for j in new],
+                                      scorer=fuzz.WRatio, processor=None, workers=1)[0]
+                names, scores = np.concatenate([names, new]), np.concatenate([scores, found])
+            years = self._years[self._name_film[names[scores >= GOOD_ENOUGH]]]
+            if years.size and (year is None or (np.abs(years - year) <= 1).any()):
+                break
+        return names, scores
+
+    def _search(self, text: str, year: int | None, limit: int) -> SearchResult:
+        query = title_key(text)
+        if not query:
+            return SearchResult()
+        names, scores = self._scored(query, year)
+        if names.size == 0:
+            return SearchResult()
+        # best name per film (highest score; kind preference breaks ties)
+        order = np.lexsort((self._name_kind[names], -scores))
+        films, first = np.unique(self._name_film[names[order]], return_index=True)
+        best = order[first]
+        scores, kinds = scores[best], self._name_kind[names[best]]
+        rank = scores + POPULARITY_POINTS * self._popularity[films]
+        ranked = np.argsort(-rank, kind="stable")
+        ok = [i for i in ranked if scores[i] >= SUGGEST_SCORE]
+        good = [i for i in ok if scores[i] >= MATCH_SCORE]
+        if year is not None:
+            for tolerance in (0, 1):
+                near = [i for i in good if self._near(films[i], year, tolerance)]
+                if near:
+                    break
+            good = near
+        if good:
+            return SearchResult([self._match(films[i], scores[i], _KINDS[kinds[i]])
+                                 for i in good[:limit]])
+        return SearchResult([], [self._match(films[i], scores[i], _KINDS[kinds[i]])
+                                 for i in ok[:limit]])
+
+    def _near(self, film: int, year: int, tolerance: int) -> bool:
+        return abs(self._years[film] - year) <= tolerance
+
+    def _match(self, film: int, score: float, matched_on: str) -> Match:
+        return Match(tconst=str(self._tconst[film]), title=str(self._title[film]),
+                     original_title=str(self._original[film]),
+                     year=None if np.isnan(self._years[film]) else int(self._years[film]),
+                     score=round(float(score), 1), matched_on=matched_on)
+
+
+def _clean(query: object) -> str:
+    """The stripped query, or "" when it cannot be a title (not text, too long)."""
+    if not isinstance(query, str) or len(query) > MAX_QUERY_CHARS:
+        return ""
+    return query.strip()
+
+
+@lru_cache(maxsize=4)
+def _cached_index(folder: Path) -> TitleIndex:
+    from helpers.catalog import load_movies
+
+    return TitleIndex.from_movies(load_movies(folder))
+
+
+def title_index(processed: Path | str | None = None) -> TitleIndex:
+    """The index of the processed catalogue (built once per folder and cached)."""
+    from helpers import config
+
+    return _cached_index(Path(processed or config.processed_dir()).resolve())

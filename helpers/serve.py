@@ -1,0 +1,62 @@
+"""``python -m helpers serve``: the customers' dashboard with Voilà on 127.0.0.1.
+
+Sources are stripped, kernels are preheated (a pool of ready kernels that have
+already run the notebook, so a visitor's page is usable in a couple of seconds)
+and idle kernels are culled (a visitor who left frees their memory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from helpers import config
+from helpers.errors import CineError
+
+NOTEBOOK = "dashboard.ipynb"
+DEFAULT_PORT = 8866
+#: Seconds of inactivity after which a visitor's kernel is shut down, and check period.
+CULL_IDLE_TIMEOUT = 120
+CULL_INTERVAL = 30
+
+
+def check_ready() -> None:
+    """Fail with the command to run when the processed tables or the fitted model are missing."""
+    manifest = config.processed_dir() / "manifest.json"
+    model = config.model_path() / "meta.json"
+    for path, what in ((manifest, "processed tables"), (model, "fitted model")):
+        if not path.is_file():
+            raise CineError(
+                f"{what} not found ({path}): run `python -m helpers build` (real data) or "
+                "`python -m helpers demo` (offline synthetic data) first / données absentes : "
+                "lancez `python -m helpers demo` ou `python -m helpers build`")
+
+
+def voila_command(port: int = DEFAULT_PORT, preheat: bool = True, pool_size: int = 1,
+                  cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+                  cull_interval: int = CULL_INTERVAL) -> list[str]:
+    """The Voilà command line (options checked against ``voila --help-all``, voila 0.5)."""
+    return [
+        sys.executable, "-m", "voila", str(config.PROJECT_ROOT / NOTEBOOK),
+        "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+        "--strip_sources=True", f"--preheat_kernel={preheat}",
+        f"--pool_size={pool_size if preheat else 0}",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
+        f"--MappingKernelManager.cull_interval={cull_interval}",
+    ]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port on 127.0.0.1")
+    parser.add_argument("--no-preheat", action="store_true",
+                        help="do not keep a preheated kernel ready (slower first page)")
+    parser.add_argument("--pool-size", type=int, default=1,
+                        help="number of preheated kernels kept ready (default 1)")
+
+
+def run(args: argparse.Namespace) -> int:
+    check_ready()
+    command = voila_command(args.port, not args.no_preheat, args.pool_size)
+    print(f"Ciné Creuse dashboard: http://127.0.0.1:{args.port}/  (Ctrl-C to stop)", flush=True)
+    return subprocess.call(command, cwd=config.PROJECT_ROOT)

@@ -1,0 +1,109 @@
+"""A small threaded HTTP server on 127.0.0.1 for the download tests.
+
+Serves in-memory files with HTTP Range and ETag/If-Range, logs every request, and
+injects faults on demand: a connection dropped mid-body, error statuses, ignored Range.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+#: A dynamic route: query parameters -> (content type, body).
+Route = Callable[[dict[str, str]], tuple[str, bytes]]
+
+
+class FileServer:
+    """Context manager serving ``files`` (path -> bytes or Route) on a free local port."""
+
+    def __init__(self, files: dict[str, bytes | Route]) -> None:
+        self.files = dict(files)
+        self.log: list[tuple[str, str | None]] = []  # (path with query, Range header)
+        self.cut_once: dict[str, int] = {}  # path -> body bytes sent before dropping, once
+        self.statuses: dict[str, list[int]] = {}  # path -> next statuses (200: serve the file)
+        self.ignore_range = False
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:  # quiet
+                pass
+
+            def do_GET(self) -> None:
+                owner._serve(self)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/"
+
+    def requests_for(self, path: str) -> list[str | None]:
+        """Range headers of the requests received for ``path`` (None: no Range)."""
+        return [rng for p, rng in self.log if urlparse(p).path == path]
+
+    def __enter__(self) -> FileServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop serving: the port refuses connections from now on (idempotent)."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join()
+        self._server.server_close()
+
+    def _serve(self, h: BaseHTTPRequestHandler) -> None:
+        parts = urlparse(h.path)
+        self.log.append((h.path, h.headers.get("Range")))
+        pending = self.statuses.get(parts.path)
+        status = pending.pop(0) if pending else 200
+        if status != 200:
+            return _send(h, status, "text/plain", b"error")
+        entry = self.files.get(parts.path)
+        if entry is None:
+            return _send(h, 404, "text/plain", b"not found")
+        if callable(entry):
+            query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+            ctype, body = entry(query)
+        else:
+            ctype, body = "application/octet-stream", entry
+        etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
+        start, rng = 0, h.headers.get("Range")
+        if_range = h.headers.get("If-Range")
+        if rng and not self.ignore_range and (if_range is None or if_range == etag):
+            start = int(rng.removeprefix("bytes=").split("-")[0])
+            if start >= len(body):
+                return _send(h, 416, "text/plain", b"", {"Content-Range": f"bytes */{len(body)}"})
+        headers = {"ETag": etag}
+        if start:
+            headers["Content-Range"] = f"bytes {start}-{len(body) - 1}/{len(body)}"
+        cut = self.cut_once.pop(parts.path, None)
+        _send(h, 206 if start else 200, ctype, body[start:], headers, cut)
+
+
+def _send(
+    h: BaseHTTPRequestHandler, status: int, ctype: str, body: bytes,
+    headers: dict[str, str] | None = None, cut: int | None = None,
+) -> None:
+    """Answer with the full Content-Length; with ``cut``, send that many bytes and hang up."""
+    h.send_response(status)
+    h.send_header("Content-Type", ctype)
+    h.send_header("Content-Length", str(len(body)))
+    for key, value in (headers or {}).items():
+        h.send_header(key, value)
+    h.end_headers()
+    h.wfile.write(body if cut is None else body[:cut])
+    if cut is not None:
+        h.close_connection = True

@@ -1,0 +1,534 @@
+"""Dashboard logic without a browser: films by text, filters, messages, escaping, fuzz."""
+
+from __future__ import annotations
+
+import random
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+
+import ipywidgets as widgets
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from helpers import dashboard
+from helpers.dashboard import DashboardApp
+from helpers.recommender import Recommender
+from helpers.schema import MOVIES
+from helpers.search import TitleIndex
+
+XSS = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>"]
+BAD_INPUTS = ["", "   \t\n ", "x" * 10_000, "🎬🍿😀👍🏽", "東京物語", "Ωραία ημέρα",
+              "مرحبا بالعالم", "\u200b\u200b", "\x00\x07", "\ud800 lone surrogate", *XSS,
+              '"><svg onload=alert(1)>', "' OR 1=1 --", "%s %d {0} ${x}"]
+
+# (tconst, french title, original title, year, runtime, genres, director, cast, french?, lang)
+FILMS = [
+    ("tt0211915", "Le Fabuleux Destin d'Amélie Poulain", "Le Fabuleux Destin d'Amélie Poulain",
+     2001, 122, ["Comedy", "Romance"], "nm0000466", ["nm0851582", "nm0473778"], True, "fr"),
+    ("tt0372824", "Les Choristes", "Les Choristes", 2004, 97, ["Drama", "Music"], "nm0071359",
+     ["nm0414121", "nm0001451"], True, "fr"),
+    ("tt0119038", "Le Dîner de cons", "Le Dîner de cons", 1998, 80, ["Comedy"], "nm0894029",
+     ["nm0874421", "nm0525917"], True, "fr"),
+    ("tt1675434", "Intouchables", "Intouchables", 2011, 112, ["Biography", "Comedy", "Drama"],
+     "nm0614859", ["nm0189765", "nm1082477"], True, "fr"),
+    ("tt0060474", "La Grande Vadrouille", "La Grande Vadrouille", 1966, 132, ["Comedy", "War"],
+     "nm0641379", ["nm0001136", "nm0000046"], True, "fr"),
+    ("tt1064932", "Bienvenue chez les Ch'tis", "Bienvenue chez les Ch'tis", 2008, 106,
+     ["Comedy"], "nm0103974", ["nm0103974", "nm0588125"], True, "fr"),
+    ("tt0068646", "Le Parrain", "The Godfather", 1972, 175, ["Crime", "Drama"], "nm0000338",
+     ["nm0000008", "nm0000199"], False, "en"),
+    ("tt0071562", "Le Parrain, 2e partie", "The Godfather Part II", 1974, 202, ["Crime", "Drama"],
+     "nm0000338", ["nm0000199", "nm0000134"], False, "en"),
+    ("tt0250223", "Astérix et Obélix : Mission Cléopâtre", "Astérix & Obélix: Mission Cléopâtre",
+     2002, 107, ["Adventure", "Comedy", "Family"], "nm0149367", ["nm0001136", "nm0000046"], True,
+     "fr"),
+    ("tt0095953", "Rain Man", "Rain Man", 1988, 133, ["Drama"], "nm0001469",
+     ["nm0000129", "nm0000163"], False, "en"),
+    ("tt0110413", "Léon", "Léon", 1994, 110, ["Action", "Crime", "Drama"], "nm0000108",
+     ["nm0000606", "nm0000204"], True, "en"),
+    ("tt0119116", "Le Cinquième Élément", "The Fifth Element", 1997, 126,
+     ["Action", "Adventure", "Sci-Fi"], "nm0000108", ["nm0000246", "nm0000606"], True, "en"),
+    ("tt0045152", "Chantons sous la pluie", "Singin' in the Rain", 1952, 103,
+     ["Comedy", "Musical", "Romance"], "nm0000419", ["nm0000037", "nm0001599"], False, "en"),
+    ("tt0046250", "Vacances romaines", "Roman Holiday", 1953, 118, ["Comedy", "Romance"],
+     "nm0943758", ["nm0000030", "nm0000069"], False, "en"),
+    ("tt0032138", "Le Magicien d'Oz", "The Wizard of Oz", 1939, 102,
+     ["Adventure", "Family", "Fantasy"], "nm0281808", ["nm0000023", "nm0001447"], False, "en"),
+    ("tt0047478", "Les Sept Samouraïs", "Shichinin no samurai", 1954, 207, ["Action", "Drama"],
+     "nm0000041", ["nm0002209", "nm0778174"], False, "ja"),
+    ("tt0043014", "Boulevard du crépuscule", "Sunset Blvd.", 1950, 110, ["Drama", "Film-Noir"],
+     "nm0000697", ["nm0001363", "nm0000781"], False, "en"),
+    ("tt0053125", "La Mort aux trousses", "North by Northwest", 1959, 136,
+     ["Adventure", "Mystery", "Thriller"], "nm0000033", ["nm0000026", "nm0000034"], False, "en"),
+    ("tt0054215", "Psychose", "Psycho", 1960, 109, ["Horror", "Mystery", "Thriller"], "nm0000033",
+     ["nm0000578", "nm0001472"], False, "en"),
+    ("tt0052357", "Sueurs froides", "Vertigo", 1958, 128, ["Mystery", "Romance", "Thriller"],
+     "nm0000033", ["nm0000071", "nm0000034"], False, "en"),
+    ("tt0057012", "Docteur Folamour", "Dr. Strangelove", 1964, 95, ["Comedy", "War"], "nm0000040",
+     ["nm0000634", "nm0001715"], False, "en"),
+    ("tt0062622", "2001 : l'Odyssée de l'espace", "2001: A Space Odyssey", 1968, 149,
+     ["Adventure", "Sci-Fi"], "nm0000040", ["nm0206024", "nm0001007"], False, "en"),
+    ("tt0064116", "Il était une fois dans l'Ouest", "C'era una volta il West", 1968, 166,
+     ["Western"], "nm0001466", ["nm0001250", "nm0001603"], False, "it"),
+    ("tt0060196", "Le Bon, la Brute et le Truand", "Il buono, il brutto, il cattivo", 1966, 178,
+     ["Adventure", "Western"], "nm0001466", ["nm0000142", "nm0001812"], False, "it"),
+    ("tt0082096", "Le Bateau", "Das Boot", 1981, 149, ["Drama", "War"], "nm0001622",
+     ["nm0001672", "nm0320207"], False, "de"),
+    ("tt0087843", "Il était une fois en Amérique", "Once Upon a Time in America", 1984, 229,
+     ["Crime", "Drama"], "nm0001466", ["nm0000134", "nm0000592"], False, "en"),
+    ("tt0101414", "La Belle et la Bête", "Beauty and the Beast", 1991, 84,
+     ["Animation", "Family", "Fantasy"], "nm0878826", ["nm0001767", "nm0684722"], False, "en"),
+    ("tt0114709", "Toy Story", "Toy Story", 1995, 81, ["Adventure", "Animation", "Comedy"],
+     "nm0005124", ["nm0000158", "nm0000741"], False, "en"),
+    ("tt0120382", "The Truman Show", "The Truman Show", 1998, 103, ["Comedy", "Drama"],
+     "nm0001837", ["nm0000120", "nm0001480"], False, "en"),
+    ("tt0338013", "Eternal Sunshine of the Spotless Mind", "Eternal Sunshine", 2004, 108,
+     ["Drama", "Romance", "Sci-Fi"], "nm0327273", ["nm0000120", "nm0000701"], False, "en"),
+    ("tt0245429", "Le Voyage de Chihiro", "Sen to Chihiro no kamikakushi", 2001, 125,
+     ["Adventure", "Animation", "Family"], "nm0594503", ["nm0408089", "nm0399599"], False, "ja"),
+    ("tt0096283", "Mon voisin Totoro", "Tonari no Totoro", 1988, 86,
+     ["Animation", "Family", "Fantasy"], "nm0594503", ["nm0408089", "nm0399600"], False, "ja"),
+    ("tt0073486", "Vol au-dessus d'un nid de coucou", "One Flew Over the Cuckoo's Nest", 1975,
+     133, ["Drama"], "nm0001232", ["nm0000197", "nm0001228"], False, "en"),
+    ("tt9000001", "<b>Gras</b> & Cie", "<b>Gras</b> & Cie", 1999, 95, ["Comedy"], "nm9999999",
+     ["nm9999998"], True, "fr"),
+    ("tt9000002", "Le Retour de Gras", "Le Retour de Gras", 2003, 90, ["Comedy"], "nm9999999",
+     ["nm9999998"], True, "fr"),
+]
+NAMES = {"nm9999999": "<script>alert(1)</script>", "nm9999998": "<img src=x onerror=alert(1)>"}
+
+
+def make_catalogue() -> pd.DataFrame:
+    """A small MOVIES table with real-looking French and original titles."""
+    rows = []
+    for i, (tconst, fr, orig, year, runtime, genres, director, cast, french, lang) in enumerate(
+            FILMS):
+        rows.append({
+            "tconst": tconst, "primary_title": orig, "original_title": orig,
+            "french_title": fr if fr != orig else None, "year": year, "runtime": runtime,
+            "genres": genres, "average_rating": 6.0 + (i % 30) / 10,
+            "num_votes": 1000 * (len(FILMS) - i), "directors": [director],
+            "director_names": [NAMES.get(director, f"Réalisateur {director[-3:]}")],
+            "writers": [director], "writer_names": [NAMES.get(director, "Scénariste")],
+            "cast": cast, "cast_names": [NAMES.get(c, f"Acteur {c[-3:]}") for c in cast],
+            "tmdb_id": 1000 + i, "overview": f"Une histoire de {' et '.join(genres).lower()}.",
+            "tagline": None, "keywords": [g.lower() for g in genres], "collection":
+                "Le Parrain - la saga" if "Godfather" in orig else None,
+            "original_language": lang, "countries": ["FR"] if french else ["US"],
+            "companies": ["Studio A" if french else "Studio B"], "budget": None, "revenue": None,
+            "popularity": 10.0, "tmdb_vote_average": 7.0, "tmdb_vote_count": 100,
+            "poster_path": f"/poster{i}.jpg" if i % 3 else None, "release_date": None,
+            "is_french": french,
+        })
+    return pa.Table.from_pylist(rows, schema=MOVIES).to_pandas()
+
+
+@pytest.fixture(scope="module")
+def model() -> tuple[Recommender, TitleIndex]:
+    movies = make_catalogue()
+    return Recommender().fit(movies), TitleIndex.from_movies(movies)
+
+
+@pytest.fixture()
+def app(model: tuple[Recommender, TitleIndex]) -> DashboardApp:
+    recommender, index = model
+    manifest = {"synthetic": {"seed": 0}, "created": "2026-11-24T07:10:00+00:00",
+                "tables": {"movies": {"rows": 1234}}}
+    return DashboardApp(recommender, index, manifest)
+
+
+def all_widgets(root: widgets.Widget) -> list[widgets.Widget]:
+    out, todo = [], [root]
+    while todo:
+        widget = todo.pop()
+        out.append(widget)
+        todo.extend(getattr(widget, "children", ()))
+    return out
+
+
+def html_values(app: DashboardApp) -> list[str]:
+    """Every piece of HTML the page renders (HTML widgets), indicators tab included."""
+    return [w.value for w in all_widgets(app.root) if isinstance(w, widgets.HTML)]
+
+
+FALLBACK = "this.onerror=null;this.src=this.dataset.fallback;"
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def assert_nothing_injected(app: DashboardApp) -> None:
+    """No script/svg element, no event handler but the poster fallback, no ``src=x`` image."""
+    for value in html_values(app):
+        assert "<script" not in value.lower() and "<img src=x" not in value.lower()
+        parser = _Tags()
+        parser.feed(value)
+        for tag, attrs in parser.tags:
+            assert tag not in {"script", "svg", "iframe", "object"}
+            assert attrs.get("src") != "x"
+            handlers = {k: v for k, v in attrs.items() if k.startswith("on")}
+            assert handlers in ({}, {"onerror": FALLBACK}), (tag, attrs)
+
+
+class _Cards(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.cards: list[dict] = []
+        self._field: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attrs = dict(attrs)
+        css = attrs.get("class") or ""
+        if "cc-card" in css.split():
+            self.cards.append({"tconst": attrs["data-tconst"], "links": [], "imgs": []})
+        elif tag == "a" and attrs.get("href"):
+            self.cards[-1]["links"].append(attrs)
+        elif tag == "img":
+            self.cards[-1]["imgs"].append(attrs)
+        for name in ("cc-card-title", "cc-card-meta", "cc-card-genres", "cc-card-reason"):
+            if name in css.split():
+                self._field = name
+                self.cards[-1].setdefault(name, "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div":
+            self._field = None
+
+    def handle_data(self, data: str) -> None:
+        if self._field:
+            self.cards[-1][self._field] += data
+
+
+def cards(app: DashboardApp) -> list[dict]:
+    parser = _Cards()
+    parser.feed(app.results_html.value)
+    return parser.cards
+
+
+def message_text(app: DashboardApp) -> str:
+    return re.sub(r"<[^>]+>", "", app.message.value)
+
+
+# ------------------------------------------------------------------------ liked films
+def test_add_film_by_text_ignores_accents_case_and_typos(app: DashboardApp) -> None:
+    assert app.add_film("amelie poulain").tconst == "tt0211915"
+    assert app.add_film("Ame\u0301lie") is None  # decomposed accent: same film, already there
+    assert app.add_film("LES CHORISTSE").tconst == "tt0372824"
+    assert app.add_film("the godfather").tconst == "tt0068646"
+    assert app.liked_ids == ["tt0211915", "tt0372824", "tt0068646"]
+    assert [b.description for b in app.chip_buttons[:3]] == [
+        "Le Fabuleux Destin d'Amélie Poulain (2001)  ✕", "Les Choristes (2004)  ✕",
+        "Le Parrain (1972)  ✕"]
+    assert [b.layout.display for b in app.chip_buttons[2:4]] == ["flex", "none"]
+    assert message_text(app).startswith("«\u00a0Le Parrain (1972)\u00a0» ajouté.")
+    assert app.text.value == ""
+
+
+def test_type_ahead_shows_suggestions_with_year_and_original_title(app: DashboardApp) -> None:
+    app.text.value = "parrain"
+    shown = [b.description for b in app.suggestion_buttons if b.layout.display == "flex"]
+    assert shown[:2] == ["Le Parrain (1972) · The Godfather",
+                         "Le Parrain, 2e partie (1974) · The Godfather Part II"]
+    app.suggestion_buttons[1].click()
+    assert app.liked_ids == ["tt0071562"]
+    assert all(b.layout.display == "none" for b in app.suggestion_buttons)
+    app.text.value = "parrain"  # a liked film is not suggested again
+    assert app.suggestion_buttons[0].description == "Le Parrain (1972) · The Godfather"
+    assert "tt0071562" not in [m.tconst for m in app.suggested]
+    app.text.value = "p"
+    assert all(b.layout.display == "none" for b in app.suggestion_buttons)
+
+
+def test_remove_film_by_chip_and_by_id(app: DashboardApp) -> None:
+    for title in ("Intouchables", "Rain Man", "Toy Story"):
+        app.add_film(title)
+    app.chip_buttons[1].click()
+    assert app.liked_ids == ["tt1675434", "tt0114709"]
+    assert message_text(app) == "«\u00a0Rain Man (1988)\u00a0» retiré de votre liste."
+    assert app.remove_film("tt1675434") is True
+    assert app.remove_film("tt1675434") is False
+    assert app.liked_ids == ["tt0114709"]
+
+
+def test_duplicate_and_too_many_films_are_refused_politely(app: DashboardApp) -> None:
+    app.add_film("Intouchables")
+    assert app.add_film("intouchables") is None
+    assert message_text(app) == "«\u00a0Intouchables (2011)\u00a0» est déjà dans votre liste."
+    for film in FILMS[10:19]:
+        app.add_film(film[1])
+    assert len(app.liked) == dashboard.MAX_LIKED
+    assert app.add_film("Toy Story") is None
+    assert "retirez-en un" in message_text(app)
+
+
+# --------------------------------------------------------------------- recommendations
+def test_recommend_shows_ten_cards_with_reasons_and_imdb_links(app: DashboardApp) -> None:
+    app.add_film("Le Diner de cons")
+    app.add_film("la grande vadrouille")
+    recs = app.recommend()
+    assert len(recs) == dashboard.N_RESULTS
+    found = cards(app)
+    assert [c["tconst"] for c in found] == recs["tconst"].tolist()
+    assert not {"tt0119038", "tt0060474"} & {c["tconst"] for c in found}
+    for card in found:
+        assert card["cc-card-reason"].startswith("Parce que : ")
+        assert len(card["cc-card-reason"]) > len("Parce que : ")
+        url = f"https://www.imdb.com/title/{card['tconst']}/"
+        assert [a["href"] for a in card["links"]] == [url, url]
+        assert all(a["target"] == "_blank" and "noopener" in a["rel"] for a in card["links"])
+        (img,) = card["imgs"]
+        assert img["data-fallback"].startswith("data:image/svg+xml")
+        assert img["onerror"] == FALLBACK
+    assert message_text(app).startswith("10 films pour qui a aimé «\u00a0Le Dîner de cons")
+
+
+def test_card_shows_french_formats(app: DashboardApp) -> None:
+    row = app.movies.loc["tt0068646"].to_dict()
+    html = dashboard.card_html(row, "même réalisateur (X)")
+    parser = _Cards()
+    parser.feed(html)
+    (card,) = parser.cards
+    rating = dashboard.fr_number(row["average_rating"], 1)
+    assert card["cc-card-title"] == "Le Parrain"
+    assert card["cc-card-meta"] == f"The Godfather1972 · ★ {rating} · 2 h 55"
+    assert card["cc-card-genres"] == "Policier, Drame"
+    assert card["cc-card-reason"] == "Parce que : même réalisateur (X)"
+    assert "," in rating
+
+
+@pytest.mark.parametrize(("minutes", "text"), [(112, "1 h 52"), (45, "45 min"), (120, "2 h 00"),
+                                               (None, ""), (float("nan"), ""), (0, "")])
+def test_runtime_fr(minutes: object, text: str) -> None:
+    assert dashboard.runtime_fr(minutes) == text
+
+
+def test_enter_adds_the_typed_film_and_recommends(app: DashboardApp) -> None:
+    app.text.value = "bienvenue chez les chtis"
+    app.submit()
+    assert app.liked_ids == ["tt1064932"]
+    assert len(cards(app)) == 10
+
+
+def test_filters_restrict_results(app: DashboardApp) -> None:
+    app.add_film("Intouchables")
+    app.recommend()
+    movies = app.movies
+    app.set_filters(french_only=True)
+    ids = app.results["tconst"]
+    assert len(ids) > 0 and movies.loc[ids, "is_french"].all()
+    app.set_filters(french_only=False, decades=(1950, 1960))
+    years = movies.loc[app.results["tconst"], "year"]
+    assert len(years) == 10 and years.between(1950, 1969).all()
+    app.set_filters(decades=(app.decades.min, app.decades.max), genres=["Western", "Musical"])
+    assert app.filters().genres == ("Western", "Musical")
+    shown = set(app.results["tconst"])
+    assert shown == {"tt0064116", "tt0060196", "tt0045152"}
+    assert [c["tconst"] for c in cards(app)] == app.results["tconst"].tolist()
+
+
+def test_filters_can_be_set_before_recommending(app: DashboardApp) -> None:
+    filters = app.set_filters(decades=(1990, 2000), genres=["Nope", "Comedy"],
+                              french_only=False, local_preference=0.8)
+    assert filters == dashboard.Filters(decades=(1990, 2000), genres=("Comedy",),
+                                        french_only=False, local_preference=0.8)
+    assert app.results.empty
+    app.add_film("Toy Story")
+    app.recommend()
+    found = app.movies.loc[app.results["tconst"]]
+    assert found["genres"].map(lambda g: "Comedy" in g).all()
+    assert found["year"].between(1990, 2009).all()
+
+
+def test_no_result_after_filters_says_so(app: DashboardApp) -> None:
+    app.add_film("Le Parrain")
+    app.recommend()
+    app.set_filters(french_only=True, genres=["Western"])
+    assert app.results.empty and app.results_html.value == ""
+    assert message_text(app).startswith("Aucun film ne correspond à ces filtres.")
+
+
+def test_recommend_without_films_asks_for_one(app: DashboardApp) -> None:
+    assert app.recommend().empty
+    assert message_text(app).startswith("Ajoutez d'abord au moins un film")
+
+
+def test_unknown_title_offers_clickable_close_titles(app: DashboardApp) -> None:
+    assert app.add_film("Chihirro voyaje") is None
+    assert message_text(app).startswith("Aucun film ne correspond exactement à")
+    shown = [b for b in app.suggestion_buttons if b.layout.display == "flex"]
+    assert shown[0].description == "Le Voyage de Chihiro (2001) · Sen to Chihiro no kamikakushi"
+    shown[0].click()
+    assert app.liked_ids == ["tt0245429"]
+
+
+def test_nothing_close_says_check_spelling(app: DashboardApp) -> None:
+    assert app.add_film("zzzzqqqq wwwwkkkk") is None
+    assert "Vérifiez l'orthographe" in message_text(app)
+
+
+# ------------------------------------------------------------------- bad input, escaping
+@pytest.mark.parametrize("text", BAD_INPUTS, ids=range(len(BAD_INPUTS)))
+def test_bad_input_gives_french_message_and_injects_nothing(app: DashboardApp, text: str) -> None:
+    app.text.value = text
+    assert app.add_film(text) is None
+    said = message_text(app)
+    assert re.search(r"Tapez|Aucun film|trop long|Vérifiez", said), said
+    app.text.value = text
+    app.submit()
+    app.recommend()
+    assert app.liked == [] and app.results.empty
+    assert_nothing_injected(app)
+
+
+def test_visitor_text_is_escaped_in_messages(app: DashboardApp) -> None:
+    app.add_film("<script>alert(1)</script> zz")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in app.message.value
+
+
+def test_titles_and_names_from_the_data_are_escaped(app: DashboardApp) -> None:
+    match = app.add_film("gras et cie")
+    assert match.tconst == "tt9000001"
+    assert "&lt;b&gt;Gras&lt;/b&gt; &amp; Cie" in app.message.value
+    recs = app.recommend()
+    assert recs["tconst"].iloc[0] == "tt9000002"  # same director and actor
+    first = cards(app)[0]
+    assert first["cc-card-reason"].startswith("Parce que : même réalisateur (<script>")
+    card_html = app.results_html.value
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card_html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in card_html
+    assert_nothing_injected(app)
+    html = dashboard.card_html(app.movies.loc["tt9000001"].to_dict(), "<i>x</i>")
+    assert "<b>Gras" not in html and "&lt;b&gt;Gras&lt;/b&gt; &amp; Cie" in html
+    assert "<i>x</i>" not in html
+
+
+def test_fuzz_random_inputs_never_raise_nor_inject(app: DashboardApp) -> None:
+    rng = random.Random(20240607)
+    alphabets = [
+        "abcdefghijklmnopqrstuvwxyz ", "ABCDÉÈÊÀÇÔÛÎœæ'-:,.!?", "<>&\"'/=;(){}[]`\\",
+        "東京物語千と千尋の神隠し", "🎬🍿😀👍🏽❤️‍🔥", "مرحبا שלום", "\u0301\u0308\u200b\u200d\ufeff",
+        "\x00\x01\x1f\x7f\t\n\r", "\ud800\udfff", "0123456789",
+    ]
+    fragments = [f[1] for f in FILMS] + XSS + ["tt0068646", "https://www.imdb.com/title/tt0110413/"]
+    for i in range(300):
+        kind = rng.random()
+        if kind < 0.5:
+            text = "".join(rng.choice(rng.choice(alphabets)) for _ in range(rng.randint(0, 40)))
+        elif kind < 0.9:
+            chars = list(rng.choice(fragments))
+            for _ in range(rng.randint(0, 3)):
+                pos = rng.randrange(len(chars) + 1)
+                chars.insert(pos, rng.choice(rng.choice(alphabets)))
+            text = "".join(chars)
+        else:
+            text = rng.choice(fragments) * rng.randint(5, 400)
+        app.text.value = text
+        app.add_film(text)
+        if i % 7 == 0:
+            app.submit()
+        if i % 25 == 0:
+            app.recommend()
+            for tconst in list(app.liked_ids):
+                app.remove_film(tconst)
+        assert app.message.value.startswith('<div class="cc-msg')
+        assert len(app.liked) <= dashboard.MAX_LIKED
+    assert_nothing_injected(app)
+
+
+# --------------------------------------------------------------------- banner, about tab
+def test_synthetic_banner_and_about_tab(app: DashboardApp, model) -> None:
+    assert "Données de démonstration" in app.banner_html()
+    assert "SYNTHÉTIQUES" in app.root.children[2].value
+    about = app.tabs.children[2].children[0].value
+    assert dashboard.esc(dashboard.IMDB_ATTRIBUTION) in about
+    assert dashboard.esc(dashboard.TMDB_ATTRIBUTION) in about
+    assert "MovieLens" in about and "TMDB" in about
+    assert "<tr><th>Tables préparées le</th><td>24/11/2026</td></tr>" in about
+    assert "<tr><th>Films au catalogue</th><td>1\u00a0234</td></tr>" in about
+    real = DashboardApp(*model, {"synthetic": False})
+    assert real.banner_html() == "" and real.root.children[2].value == ""
+    assert app.tabs.titles == ("Recommandations", "Indicateurs", "À propos")
+
+
+def test_indicators_tab_builds_once_on_first_opening(model) -> None:
+    calls = []
+
+    def panel() -> SimpleNamespace:
+        calls.append(1)
+        return SimpleNamespace(root=widgets.HTML("<p>charts</p>"))
+
+    app = DashboardApp(*model, {}, indicators=panel)
+    assert app.indicators_box.children == ()
+    app.tabs.selected_index = 1
+    app.tabs.selected_index = 0
+    app.tabs.selected_index = 1
+    assert len(calls) == 1 and app.indicators_box.children[0].value == "<p>charts</p>"
+
+
+def test_build_app_without_data_shows_a_french_notice(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CINE_DATA_DIR", str(tmp_path))
+    shown = dashboard.build_app()
+    assert isinstance(shown, widgets.HTML)
+    assert "python -m helpers demo" in shown.value and "ne sont pas prêtes" in shown.value
+
+
+# --------------------------------------------------------------------- indicators tab
+def make_panel(movies: pd.DataFrame) -> dashboard.IndicatorsPanel:
+    """The KPI panel on the hand-made catalogue, with credits, people and series to match."""
+    from helpers.schema import CREDITS, PEOPLE, SERIES, TITLE_COUNTS
+
+    credits = [{"tconst": f[0], "nconst": c, "ordering": i + 1,
+                "category": "actress" if int(c[-1]) % 2 else "actor", "title_kind": "movie",
+                "year": f[3]} for f in FILMS for i, c in enumerate(f[7])]
+    credits.append({"tconst": "tts1", "nconst": "nm0000120", "ordering": 1, "category": "actor",
+                    "title_kind": "series", "year": 2010})
+    people = [{"nconst": n, "name": NAMES.get(n, f"Acteur {n[-3:]}"),
+               "birth_year": 1900 + int(n[-2:]) % 60} for n in {c["nconst"] for c in credits}]
+    series = [{"tconst": "tts1", "primary_title": "Série", "original_title": "Série",
+               "title_type": "tvSeries", "start_year": 2010, "genres": ["Drama"]}]
+    counts = [{"title_type": "movie", "decade": 1990, "n_titles": 500},
+              {"title_type": "tvEpisode", "decade": 2000, "n_titles": 2000}]
+    frame = lambda schema, rows: pa.Table.from_pylist(rows, schema=schema).to_pandas()  # noqa: E731
+    return dashboard.IndicatorsPanel(movies, frame(PEOPLE, people), frame(CREDITS, credits),
+                                     frame(SERIES, series), frame(TITLE_COUNTS, counts))
+
+
+def test_indicators_panel_renders_charts_and_french_key_figures(
+        model, monkeypatch: pytest.MonkeyPatch) -> None:
+    panel = make_panel(model[0].movies_)
+    page = panel.content.value
+    parser = _Tags()
+    parser.feed(page)
+    images = [a["src"] for t, a in parser.tags if t == "img"]
+    assert len(images) == 8 and all(s.startswith("data:image/png;base64,") for s in images)
+    figures = re.findall(r'cc-figure-value">([^<]*)<', page)
+    assert figures[0] == "35"  # films
+    assert figures[3] == dashboard.fr_percent(sum(f[8] for f in FILMS) / len(FILMS))
+    assert "," in figures[2]  # mean rating, decimal comma
+    assert_nothing_injected(SimpleNamespace(root=panel.root))
+
+    renders = []
+    monkeypatch.setattr(panel, "render", lambda *key: renders.append(key) or f"<p>{key}</p>")
+    panel.genre.value = "Western"
+    panel.decades.value = (1960, 1960)
+    panel.genre.value = ""
+    panel.genre.value = "Western"
+    assert renders == [(None, "Western"), ((1960, 1960), "Western"), ((1960, 1960), None)]
+
+
+def test_indicators_panel_filters_and_empty_selection(model) -> None:
+    panel = make_panel(model[0].movies_)
+    western = panel.render(None, "Western")
+    assert re.findall(r'cc-figure-value">([^<]*)<', western)[0] == "2"
+    assert "sur la sélection" in western
+    assert "Aucun film ne correspond" in panel.render((1930, 1930), "Western")

@@ -1,0 +1,389 @@
+"""Download: against a local HTTP server on 127.0.0.1 serving synthetic raw files."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from http_fixtures import FileServer
+
+from helpers import cli, config, download
+from helpers.download import ALL_FILES, download_all, download_file, tmdb_location
+from helpers.errors import CineError
+from helpers.synthetic import TMDB_COLUMNS, generate
+
+TMDB = config.TMDB_FILE
+BIG = "/imdb/title.principals.tsv.gz"
+
+
+@pytest.fixture(scope="module")
+def source_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tiny synthetic raw files in the exact IMDb/TMDB formats."""
+    folder = tmp_path_factory.mktemp("source")
+    generate(folder, "tiny", seed=0)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def source(source_dir: Path) -> dict[str, bytes]:
+    return {name: (source_dir / name).read_bytes() for name in ALL_FILES}
+
+
+@pytest.fixture(autouse=True)
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(download, "BACKOFF_SECONDS", 0.0)
+
+
+@pytest.fixture()
+def server(source: dict[str, bytes]):
+    files = {f"/imdb/{n}": data for n, data in source.items() if n != TMDB}
+    files[f"/tmdb/{TMDB}"] = source[TMDB]
+    with FileServer(files) as srv:
+        yield srv
+
+
+def _fetch(server: FileServer, raw: Path, **kwargs) -> dict[str, Path]:
+    return download_all(raw, imdb_source=server.url + "imdb",
+                        tmdb_source=f"{server.url}tmdb/{TMDB}", progress=False, **kwargs)
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+def _leftovers(raw: Path) -> list[str]:
+    return sorted(p.name for p in raw.iterdir()) if raw.exists() else []
+
+
+# --- full download, cache ---------------------------------------------------------------
+
+
+def test_downloads_all_eight_files_byte_identical(server, source, tmp_path):
+    raw = tmp_path / "raw"
+    paths = _fetch(server, raw)
+    assert paths == {name: raw / name for name in ALL_FILES}
+    for name in ALL_FILES:
+        assert paths[name].read_bytes() == source[name]
+        meta = json.loads((raw / f"{name}.meta.json").read_text())
+        assert meta["verified"] is True and meta["size"] == len(source[name])
+    assert not [p for p in raw.iterdir() if p.name.endswith(".part")]
+    assert len(server.log) == 8
+
+
+def test_cached_files_are_not_downloaded_again_even_offline(server, source, tmp_path):
+    raw = tmp_path / "raw"
+    _fetch(server, raw)
+    _fetch(server, raw)
+    assert len(server.log) == 8  # the second run asked nothing
+    server.close()  # offline now: the verified cache is enough
+    paths = _fetch(server, raw)
+    assert paths[TMDB].read_bytes() == source[TMDB]
+
+
+def test_file_without_verified_sidecar_is_fetched_again(server, source, tmp_path):
+    raw = tmp_path / "raw"
+    _fetch(server, raw)
+    (raw / "title.ratings.tsv.gz").write_bytes(b"synthetic leftover")  # e.g. written by the demo
+    (raw / "title.ratings.tsv.gz.meta.json").unlink()
+    (raw / "SYNTHETIC.json").write_text("{}")
+    _fetch(server, raw, only=["title.ratings.tsv.gz"])
+    assert (raw / "title.ratings.tsv.gz").read_bytes() == source["title.ratings.tsv.gz"]
+    assert len(server.log) == 9
+    assert (raw / "SYNTHETIC.json").exists()  # other files may still be synthetic
+    _fetch(server, raw)
+    assert len(server.log) == 9
+    assert not (raw / "SYNTHETIC.json").exists()  # all eight files are real now
+    _fetch(server, raw, only=["title.ratings.tsv.gz"], force=True)
+    assert len(server.log) == 10
+
+
+# --- resume -------------------------------------------------------------------------
+
+
+def test_dropped_connection_resumes_with_range(server, source, tmp_path):
+    body = source["title.principals.tsv.gz"]
+    half = len(body) // 2
+    server.cut_once[BIG] = half
+    dest = download_file(server.url + BIG[1:], tmp_path / "p.tsv.gz", progress=False)
+    assert dest.read_bytes() == body
+    assert server.requests_for(BIG) == [None, f"bytes={half}-"]
+
+
+def test_part_left_by_an_interrupted_run_is_resumed(server, source, tmp_path):
+    body = source["title.principals.tsv.gz"]
+    half = len(body) // 2
+    server.cut_once[BIG] = half
+    server.statuses[BIG] = [200, 503, 503]  # then the server goes down
+    dest = tmp_path / "title.principals.tsv.gz"
+    with pytest.raises(CineError, match=r"HTTP 503 Service Unavailable .*, tried 2 times"):
+        download_file(server.url + BIG[1:], dest, progress=False, retries=1)
+    assert _leftovers(tmp_path) == ["title.principals.tsv.gz.meta.json",
+                                    "title.principals.tsv.gz.part"]
+    assert (tmp_path / "title.principals.tsv.gz.part").stat().st_size == half
+    download_file(server.url + BIG[1:], dest, progress=False)
+    assert dest.read_bytes() == body
+    assert server.requests_for(BIG) == [None, f"bytes={half}-", f"bytes={half}-", f"bytes={half}-"]
+
+
+def test_server_ignoring_range_restarts_from_zero(server, source, tmp_path):
+    body = source["title.principals.tsv.gz"]
+    server.cut_once[BIG] = len(body) // 3
+    server.ignore_range = True
+    dest = download_file(server.url + BIG[1:], tmp_path / "p.tsv.gz", progress=False)
+    assert dest.read_bytes() == body
+    assert server.requests_for(BIG) == [None, f"bytes={len(body) // 3}-"]
+
+
+def test_file_changed_on_server_between_runs_restarts(server, source, tmp_path):
+    old = source["title.principals.tsv.gz"]
+    server.cut_once[BIG] = len(old) // 2
+    server.statuses[BIG] = [200, 503]
+    dest = tmp_path / "title.principals.tsv.gz"
+    with pytest.raises(CineError):
+        download_file(server.url + BIG[1:], dest, progress=False, retries=0)
+    new = source["title.episode.tsv.gz"]
+    server.files[BIG] = new  # today's release: If-Range no longer matches
+    download_file(server.url + BIG[1:], dest, progress=False)
+    assert dest.read_bytes() == new
+
+
+def test_complete_part_answered_416_is_finalised(server, source, tmp_path):
+    body = source["title.principals.tsv.gz"]
+    dest = tmp_path / "title.principals.tsv.gz"
+    (tmp_path / f"{dest.name}.part").write_bytes(body)
+    (tmp_path / f"{dest.name}.meta.json").write_text(
+        json.dumps({"source": server.url + BIG[1:], "verified": False}))
+    download_file(server.url + BIG[1:], dest, progress=False)
+    assert dest.read_bytes() == body
+    assert server.requests_for(BIG) == [f"bytes={len(body)}-"]
+
+
+# --- corrupt files, HTTP errors, offline ------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", ["garbage body", "truncated"])
+def test_corrupt_gzip_is_rejected_and_nothing_is_left(server, source, tmp_path, damage):
+    body = source["title.basics.tsv.gz"]
+    bad = body[:10] + b"\x00garbage" * 500 if damage == "garbage body" else body[: len(body) // 2]
+    server.files["/imdb/title.basics.tsv.gz"] = bad
+    raw = tmp_path / "raw"
+    corrupt = r"^title\.basics\.tsv\.gz: the file from http.* is corrupt \(gzip stream broken"
+    with pytest.raises(CineError, match=corrupt) as e:
+        _fetch(server, raw, only=["title.basics.tsv.gz"])
+    assert "\n" not in str(e.value)
+    assert _leftovers(raw) == []
+
+
+def test_size_different_from_the_expected_one_is_rejected(server, source, tmp_path):
+    size = len(source["title.crew.tsv.gz"])
+    with pytest.raises(CineError, match=rf"is corrupt \({size} bytes instead of {size + 1}\)"):
+        download_file(server.url + "imdb/title.crew.tsv.gz", tmp_path / "title.crew.tsv.gz",
+                      expected_size=size + 1, progress=False)
+    assert _leftovers(tmp_path) == []
+
+
+def test_tmdb_table_with_wrong_columns_is_rejected(server, tmp_path):
+    server.files[f"/tmdb/{TMDB}"] = b"a,b,c\n1,2,3\n"
+    raw = tmp_path / "raw"
+    with pytest.raises(CineError, match=r"^tmdb_full\.csv: .* 25 of its 25 columns missing"):
+        _fetch(server, raw, only=[TMDB])
+    assert _leftovers(raw) == []
+
+
+def test_offline_gives_one_clear_line_quickly(tmp_path):
+    start = time.perf_counter()
+    with pytest.raises(CineError) as e:
+        download_all(tmp_path, imdb_source=_closed_port_url(), progress=False)
+    assert time.perf_counter() - start < 5
+    message = str(e.value)
+    assert "\n" not in message
+    assert message.startswith("title.basics.tsv.gz: cannot reach http://127.0.0.1:")
+    assert "(no network?), tried 5 times. Use `python -m helpers demo`" in message
+    assert message.endswith("or set CINE_IMDB_SOURCE to a folder holding the files.")
+    assert _leftovers(tmp_path) == []
+
+
+def test_backoff_doubles_between_attempts(monkeypatch, tmp_path):
+    delays: list[float] = []
+    monkeypatch.setattr(download.time, "sleep", delays.append)
+    with pytest.raises(CineError):
+        download_file(_closed_port_url() + "x.gz", tmp_path / "x.gz", progress=False,
+                      retries=3, backoff=0.5)
+    assert delays == [0.5, 1.0, 2.0]
+
+
+def test_http_404_fails_at_once(server, tmp_path):
+    del server.files["/imdb/title.crew.tsv.gz"]
+    with pytest.raises(CineError, match=r"^title\.crew\.tsv\.gz: HTTP 404 Not Found for http"):
+        _fetch(server, tmp_path, only=["title.crew.tsv.gz"])
+    assert server.requests_for("/imdb/title.crew.tsv.gz") == [None]
+
+
+def test_http_5xx_is_retried(server, source, tmp_path):
+    server.statuses["/imdb/title.crew.tsv.gz"] = [503, 502]
+    paths = _fetch(server, tmp_path, only=["title.crew.tsv.gz"])
+    assert paths["title.crew.tsv.gz"].read_bytes() == source["title.crew.tsv.gz"]
+    assert len(server.requests_for("/imdb/title.crew.tsv.gz")) == 3
+    server.statuses["/imdb/title.crew.tsv.gz"] = [500] * 10
+    with pytest.raises(CineError, match=r"HTTP 500 .*, tried 5 times"):
+        download_file(server.url + "imdb/title.crew.tsv.gz", tmp_path / "c.gz", progress=False)
+
+
+# --- Google Drive -------------------------------------------------------------------------
+
+DRIVE_PAGE = """<!DOCTYPE html><html><head><title>Google Drive - Virus scan warning</title></head>
+<body><p>Google Drive can't scan this file for viruses.</p>
+<form id="download-form" action="{action}" method="get">
+<input type="submit" id="uc-download-link" value="Download anyway"/>
+<input type="hidden" name="id" value="FILEID"><input type="hidden" name="export" value="download">
+<input type="hidden" name="confirm" value="t"><input type="hidden" name="uuid" value="u-123">
+</form></body></html>"""
+
+
+def test_google_drive_confirmation_page_is_followed(server, source, tmp_path):
+    def drive(query: dict[str, str]) -> tuple[str, bytes]:
+        if query.get("confirm") == "t" and query.get("uuid") == "u-123":
+            return "application/octet-stream", source[TMDB]
+        page = DRIVE_PAGE.format(action=server.url + "download")
+        return "text/html; charset=utf-8", page.encode()
+
+    server.files["/download"] = drive
+    paths = download_all(tmp_path, tmdb_source=server.url + "download?id=FILEID&export=download",
+                         only=[TMDB], progress=False)
+    assert paths[TMDB].read_bytes() == source[TMDB]
+    assert [p for p, _ in server.log] == ["/download?id=FILEID&export=download",
+                                          "/download?id=FILEID&export=download&confirm=t&uuid=u-123"]
+
+
+def test_web_page_without_download_form_is_an_error(server, tmp_path):
+    server.files["/download"] = lambda q: ("text/html", b"<html><p>Quota exceeded</p></html>")
+    with pytest.raises(CineError, match=r"^tmdb_full\.csv: .* returned a web page instead"):
+        download_all(tmp_path, tmdb_source=server.url + "download?id=X", only=[TMDB],
+                     progress=False)
+    assert _leftovers(tmp_path) == []
+
+
+def test_tmdb_source_forms(tmp_path):
+    file_id = "ABC_def-123456789012345"
+    drive = f"https://drive.usercontent.google.com/download?id={file_id}&export=download"
+    assert tmdb_location(file_id) == drive
+    assert tmdb_location(f"https://drive.google.com/file/d/{file_id}/view?usp=sharing") == drive
+    assert tmdb_location(f"https://drive.google.com/uc?export=download&id={file_id}") == drive
+    assert tmdb_location("https://example.org/t.csv") == "https://example.org/t.csv"
+    (tmp_path / "t.csv").write_text("x")
+    assert tmdb_location(str(tmp_path / "t.csv")) == tmp_path / "t.csv"
+    with pytest.raises(CineError, match=r"CINE_TMDB_SOURCE='nope\.csv' is not"):
+        tmdb_location("nope.csv")
+
+
+def test_default_sources_are_the_documented_ones(monkeypatch):
+    monkeypatch.delenv("CINE_IMDB_SOURCE", raising=False)
+    monkeypatch.delenv("CINE_TMDB_SOURCE", raising=False)
+    assert config.imdb_source() == "https://datasets.imdbws.com/"
+    assert tmdb_location(config.tmdb_source()) == (
+        "https://drive.usercontent.google.com/download"
+        "?id=1VB5_gl1fnyBDzcIOXZ5vUSbCY68VZN1v&export=download")
+    monkeypatch.setenv("CINE_IMDB_SOURCE", "/some/folder")
+    assert config.imdb_source() == "/some/folder"
+
+
+def test_tmdb_columns_match_the_real_table(real_dir):
+    header = (real_dir / "wcs_tmdb_full/tmdb_full_first100rows.csv").open().readline()
+    assert TMDB_COLUMNS == tuple(header.strip().split(","))
+
+
+# --- local sources -------------------------------------------------------------------------
+
+
+def test_local_folder_is_copied_and_cached(source_dir, source, tmp_path):
+    raw = tmp_path / "raw"
+    paths = download_all(raw, imdb_source=str(source_dir), tmdb_source=str(source_dir / TMDB),
+                         progress=False)
+    assert {n: p.read_bytes() for n, p in paths.items()} == source
+    stamps = {p.stat().st_mtime_ns for p in paths.values()}
+    download_all(raw, imdb_source=str(source_dir), tmdb_source=str(source_dir / TMDB),
+                 progress=False)
+    assert {p.stat().st_mtime_ns for p in paths.values()} == stamps  # not copied again
+
+
+def test_real_plain_tsv_samples_keep_their_names(real_dir, source_dir, tmp_path):
+    raw = tmp_path / "raw"
+    download_all(raw, imdb_source=str(source_dir), tmdb_source=str(source_dir / TMDB),
+                 progress=False)
+    imdb = real_dir / "imdb_pimdb_testdata"
+    tmdb = real_dir / "wcs_tmdb_full/tmdb_full_first100rows.csv"
+    paths = download_all(raw, imdb_source=str(imdb), tmdb_source=str(tmdb), progress=False)
+    for name in config.IMDB_FILES:
+        plain = name.removesuffix(".gz")
+        assert paths[name] == raw / plain
+        assert paths[name].read_bytes() == (imdb / plain).read_bytes()
+        assert not (raw / name).exists()  # the stale .gz of the same table is gone
+    assert paths[TMDB].read_bytes() == tmdb.read_bytes()
+
+
+def test_real_sample_with_byte_order_mark_is_accepted(real_dir, tmp_path):
+    folder = real_dir / "imdb_osll_sample_2018"  # title.principals.tsv starts with a BOM
+    names = ["title.basics.tsv.gz", "title.crew.tsv.gz", "title.principals.tsv.gz",
+             "name.basics.tsv.gz"]
+    paths = download_all(tmp_path, imdb_source=str(folder), only=names, progress=False)
+    assert paths["title.principals.tsv.gz"].read_bytes()[:3] == b"\xef\xbb\xbf"
+    for name in names:
+        assert paths[name].read_bytes() == (folder / name.removesuffix(".gz")).read_bytes()
+
+
+def test_missing_file_in_local_folder_is_named(source_dir, tmp_path):
+    folder = tmp_path / "imdb"
+    folder.mkdir()
+    for name in config.IMDB_FILES[:3]:
+        (folder / name).write_bytes((source_dir / name).read_bytes())
+    raw = tmp_path / "raw"
+    with pytest.raises(CineError, match=(
+            rf"^title\.principals\.tsv\.gz: not found in {folder} \(looked for "
+            r"title\.principals\.tsv\.gz and title\.principals\.tsv\)")):
+        download_all(raw, imdb_source=str(folder), only=config.IMDB_FILES, progress=False)
+    assert sorted(p.name for p in raw.glob("*.gz")) == sorted(config.IMDB_FILES[:3])
+    with pytest.raises(CineError, match=r"is neither an http\(s\) URL nor an existing folder"):
+        download_all(raw, imdb_source=str(tmp_path / "nowhere"), progress=False)
+
+
+# --- command line --------------------------------------------------------------------------
+
+
+def test_cli_error_is_one_line_and_non_zero(tmp_path, capsys):
+    code = cli.main(["download", "--raw", str(tmp_path), "--imdb-source", _closed_port_url(),
+                     "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1 and err.startswith("error: title.basics.tsv.gz: cannot reach")
+
+
+def test_cli_only_and_success(source_dir, tmp_path, capsys):
+    code = cli.main(["download", "--raw", str(tmp_path), "--imdb-source", str(source_dir),
+                     "--tmdb-source", str(source_dir / TMDB), "--only", "title.ratings.tsv.gz",
+                     TMDB, "--quiet"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert [line.split()[0] for line in out] == ["title.ratings.tsv.gz", TMDB]
+
+
+def test_cli_subprocess_prints_no_traceback(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "helpers", "download", "--raw", str(tmp_path),
+         "--imdb-source", str(tmp_path / "missing"), "--quiet"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"error: title.basics.tsv.gz: CINE_IMDB_SOURCE='{tmp_path / 'missing'}' is neither an "
+        "http(s) URL nor an existing folder. Use `python -m helpers demo` for offline synthetic "
+        "data, or point it at a folder holding the IMDb files."
+    ]

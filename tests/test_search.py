@@ -1,0 +1,150 @@
+"""Title search: exact expectations on a small hand-made catalogue."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from helpers.search import Match, SearchResult, TitleIndex, normalize, split_year, title_key
+
+FILMS = [  # tconst, primary, original, french, year, votes
+    ("tt0211915", "Amélie", "Le Fabuleux Destin d'Amélie Poulain",
+     "Le Fabuleux Destin d'Amélie Poulain", 2001, 780_000),
+    ("tt1675434", "The Intouchables", "Intouchables", "Intouchables", 2011, 900_000),
+    ("tt0094226", "The Untouchables", "The Untouchables", "Les Incorruptibles", 1987, 330_000),
+    ("tt1160419", "Dune", "Dune", "Dune : Première partie", 2021, 900_000),
+    ("tt0087182", "Dune", "Dune", None, 1984, 160_000),
+    ("tt0816692", "Interstellar", "Interstellar", "Interstellar", 2014, 2_000_000),
+    ("tt0068646", "The Godfather", "The Godfather", "Le Parrain", 1972, 2_000_000),
+    ("tt0062622", "2001: A Space Odyssey", "2001: A Space Odyssey",
+     "2001 : L'Odyssée de l'espace", 1968, 700_000),
+    ("tt1856101", "Blade Runner 2049", "Blade Runner 2049", None, 2017, 650_000),
+    ("tt0083658", "Blade Runner", "Blade Runner", None, 1982, 800_000),
+    ("tt2096673", "Inside Out", "Inside Out", "Vice-versa", 2015, 780_000),
+    ("tt0097814", "Fast & Furious", "Fast & Furious", None, 2009, 300_000),
+    ("tt0000001", "Obscure", "Obscure", None, None, None),
+]
+
+
+@pytest.fixture(scope="module")
+def index() -> TitleIndex:
+    movies = pd.DataFrame(FILMS, columns=["tconst", "primary_title", "original_title",
+                                          "french_title", "year", "num_votes"])
+    movies["year"] = movies["year"].astype("Int16")
+    movies["num_votes"] = movies["num_votes"].astype("Int32")
+    return TitleIndex.from_movies(movies)
+
+
+def ids(matches: list[Match]) -> list[str]:
+    return [m.tconst for m in matches]
+
+
+def test_normalisation_ignores_accents_case_punctuation_and_articles() -> None:
+    assert normalize("Le Fabuleux Destin d'Amélie Poulain") == "le fabuleux destin d amelie poulain"
+    assert normalize("L’Œuvre & Cœur — ÉTÉ") == "l oeuvre et coeur ete"
+    assert normalize("Pride and Prejudice") == "pride et prejudice"
+    assert title_key("Les Misérables") == "miserables"
+    assert title_key("The Dark Knight") == "dark knight"
+    assert title_key("L'Odyssée") == "odyssee"
+    assert title_key("Le") == "le"  # a lone article is the whole title
+
+
+def test_split_year() -> None:
+    assert split_year("Dune (2021)") == ("Dune", 2021, True)
+    assert split_year("Dune 2021") == ("Dune", 2021, False)
+    assert split_year("1917") == ("1917", None, False)
+    assert split_year("Apollo 13") == ("Apollo 13", None, False)
+
+
+def test_accent_free_input_finds_french_title(index: TitleIndex) -> None:
+    result = index.search("le fabuleux destin d amelie")
+    assert ids(result.matches) == ["tt0211915"]
+    best = result.matches[0]
+    assert best.label == "Le Fabuleux Destin d'Amélie Poulain (2001)"
+    assert best.matched_on == "french"
+    assert best.original_title == "Le Fabuleux Destin d'Amélie Poulain"
+    assert result.suggestions == []
+
+
+def test_typo_is_tolerated_and_ranks_the_right_film_first(index: TitleIndex) -> None:
+    matches = index.search("intouchabels").matches
+    assert ids(matches)[0] == "tt1675434"
+    assert matches[0].score == 91.7
+    assert index.resolve("le parain").tconst == "tt0068646"
+    assert index.resolve("fabulex destin").tconst == "tt0211915"
+
+
+def test_year_disambiguates_homonyms(index: TitleIndex) -> None:
+    assert ids(index.search("Dune (2021)").matches) == ["tt1160419"]
+    assert ids(index.search("Dune (1984)").matches) == ["tt0087182"]
+    assert ids(index.search("dune 1984").matches) == ["tt0087182"]
+    assert index.resolve("Dune (1984)").label == "Dune (1984)"
+
+
+def test_homonyms_are_ranked_by_popularity(index: TitleIndex) -> None:
+    assert ids(index.search("dune").matches) == ["tt1160419", "tt0087182"]
+
+
+def test_unknown_year_gives_suggestions_not_matches(index: TitleIndex) -> None:
+    result = index.search("Dune (1999)")
+    assert result.matches == []
+    assert ids(result.suggestions) == ["tt1160419", "tt0087182"]
+
+
+def test_title_ending_with_a_number_is_not_a_year(index: TitleIndex) -> None:
+    assert ids(index.search("blade runner 2049").matches)[0] == "tt1856101"
+    assert ids(index.search("blade runner").matches)[0] == "tt0083658"
+    assert index.resolve("2001").tconst == "tt0062622"
+
+
+def test_imdb_id_any_case_or_url(index: TitleIndex) -> None:
+    for query in ("tt1160419", "TT1160419", " https://www.imdb.com/title/tt1160419/ "):
+        result = index.search(query)
+        assert ids(result.matches) == ["tt1160419"]
+        assert result.matches[0].matched_on == "id"
+    assert index.search("tt9999999") == SearchResult([], [])
+
+
+def test_original_title_and_symbols(index: TitleIndex) -> None:
+    assert index.resolve("the godfather").tconst == "tt0068646"
+    assert index.resolve("the godfather").matched_on == "original"
+    assert index.resolve("vice versa").tconst == "tt2096673"
+    assert index.resolve("fast and furious").tconst == "tt0097814"
+
+
+def test_partial_input_completes(index: TitleIndex) -> None:
+    assert ids(index.complete("inter")) == ["tt0816692"]
+    assert ids(index.complete("le fab")) == ["tt0211915"]
+    assert ids(index.complete("dun")) == ["tt1160419", "tt0087182"]
+    assert ids(index.complete("blade", limit=1)) == ["tt0083658"]
+    assert ids(index.complete("l odys")) == ["tt0062622"]
+    assert ids(index.complete("amel")) == ["tt0211915"]  # a word inside the title
+    assert ids(index.complete("interstelar")) == ["tt0816692"]  # typo: fuzzy fallback
+
+
+def test_unknown_title_gives_empty_matches_and_suggestions(index: TitleIndex) -> None:
+    result = index.search("Dunkerque")
+    assert result.matches == []
+    assert ids(result.suggestions)[:1] == ["tt1160419"]
+    assert index.resolve("Dunkerque") is None
+
+
+@pytest.mark.parametrize("query", ["", "   ", "x" * 10_000, "😀🎬", "<script>alert(1)</script>",
+                                   "!!!", "\x00\n\t", "%s %d {0}", None, 42])
+def test_garbage_input_returns_empty(index: TitleIndex, query: object) -> None:
+    assert index.search(query).matches == []
+    assert index.resolve(query) is None
+    assert index.complete(query) == []
+
+
+def test_films_without_year_or_votes(index: TitleIndex) -> None:
+    match = index.resolve("obscure")
+    assert (match.tconst, match.year, match.label) == ("tt0000001", None, "Obscure")
+
+
+def test_empty_catalogue() -> None:
+    empty = TitleIndex.from_movies(pd.DataFrame(columns=[
+        "tconst", "primary_title", "original_title", "french_title", "year", "num_votes"]))
+    assert len(empty) == 0
+    assert empty.search("dune") == SearchResult([], [])
+    assert empty.complete("du") == []
