@@ -152,6 +152,22 @@ def figure_png(fig: object, dpi: int = 96) -> str:
     return f'<img src="data:image/png;base64,{data}" alt="">'
 
 
+def decade_slider(movies: pd.DataFrame, width: str) -> widgets.IntRangeSlider:
+    """A decade-range slider spanning the catalogue's decades, all selected."""
+    years = pd.to_numeric(movies["year"], errors="coerce").dropna()
+    lo = int(years.min()) // 10 * 10 if len(years) else 1900
+    hi = int(years.max()) // 10 * 10 if len(years) else 2020
+    return widgets.IntRangeSlider(value=(lo, hi), min=lo, max=hi, step=10, description="Années",
+                                  continuous_update=False, readout_format="d",
+                                  layout=widgets.Layout(width=width))
+
+
+def genre_options(movies: pd.DataFrame) -> list[tuple[str, str]]:
+    """(French label, IMDb name) of the catalogue's genres, in French alphabetical order."""
+    genres = movies["genres"].explode().dropna().unique()
+    return sorted(((genre_fr(str(g)), str(g)) for g in genres), key=lambda o: o[0].casefold())
+
+
 @lru_cache(maxsize=1)
 def stylesheet() -> str:
     """The page's CSS (``helpers/dashboard.css``) inside a ``<style>`` tag."""
@@ -249,17 +265,9 @@ class DashboardApp:
         return button
 
     def _build_filters(self) -> None:
-        years = pd.to_numeric(self.movies["year"], errors="coerce").dropna()
-        lo = int(years.min()) // 10 * 10 if len(years) else 1900
-        hi = int(years.max()) // 10 * 10 if len(years) else 2020
-        self.decades = widgets.IntRangeSlider(value=(lo, hi), min=lo, max=hi, step=10,
-                                              description="Années", continuous_update=False,
-                                              readout_format="d",
-                                              layout=widgets.Layout(width="360px"))
-        genres = sorted({g for gs in self.movies["genres"] for g in _lists(gs)},
-                        key=lambda g: genre_fr(g).casefold())
-        self.genres = widgets.SelectMultiple(options=[(genre_fr(g), g) for g in genres],
-                                             rows=5, description="Genres",
+        self.decades = decade_slider(self.movies, "360px")
+        self.genres = widgets.SelectMultiple(options=genre_options(self.movies), rows=5,
+                                             description="Genres",
                                              layout=widgets.Layout(width="300px"))
         self.french_only = widgets.Checkbox(value=False, description="Films français uniquement",
                                             indent=False)
@@ -574,16 +582,8 @@ class IndicatorsPanel:
         self.movies, self.people, self.credits = movies, people, credits
         self.series, self.title_counts = series, title_counts
         self._cache: dict[tuple, str] = {}
-        years = pd.to_numeric(movies["year"], errors="coerce").dropna()
-        lo = int(years.min()) // 10 * 10 if len(years) else 1900
-        hi = int(years.max()) // 10 * 10 if len(years) else 2020
-        self.decades = widgets.IntRangeSlider(value=(lo, hi), min=lo, max=hi, step=10,
-                                              description="Années", continuous_update=False,
-                                              layout=widgets.Layout(width="380px"))
-        genres = sorted({g for gs in movies["genres"] for g in _lists(gs)},
-                        key=lambda g: genre_fr(g).casefold())
-        self.genre = widgets.Dropdown(options=[("Tous les genres", "")]
-                                      + [(genre_fr(g), g) for g in genres],
+        self.decades = decade_slider(movies, "380px")
+        self.genre = widgets.Dropdown(options=[("Tous les genres", ""), *genre_options(movies)],
                                       description="Genre", layout=widgets.Layout(width="300px"))
         self.decades.add_class("kpi-decades")
         self.genre.add_class("kpi-genre")

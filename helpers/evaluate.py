@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,9 @@ from helpers import config
 from helpers.errors import CineError
 from helpers.features import multi_hot
 from helpers.schema import MOVIES
+
+if TYPE_CHECKING:
+    from helpers.recommender import FeatureWeights
 
 #: TMDB genre names that differ from IMDb's (None: no IMDb equivalent, dropped).
 TMDB_TO_IMDB_GENRES: dict[str, str | None] = {
@@ -279,7 +283,8 @@ def _standardise(x: pd.Series) -> np.ndarray:
     return ((x - x.mean()) / (x.std() or 1.0)).fillna(0.0).to_numpy()
 
 
-def methods(catalogue: pd.DataFrame, weights: object = None) -> dict[str, Ranker]:
+def methods(catalogue: pd.DataFrame, weights: FeatureWeights | None = None
+            ) -> dict[str, Ranker]:
     """The three baselines and the project's recommender (normal and discovery)."""
     from helpers.recommender import Recommender
 
@@ -299,8 +304,9 @@ def methods(catalogue: pd.DataFrame, weights: object = None) -> dict[str, Ranker
 
 
 # ----------------------------------------------------------------- evaluation
-def evaluate(real_dir: Path | None = None, users: str = "reporting", weights: object = None,
-             only: Sequence[str] | None = None, coverage: bool = True) -> pd.DataFrame:
+def evaluate(real_dir: Path | None = None, users: str = "reporting",
+             weights: FeatureWeights | None = None, only: Sequence[str] | None = None,
+             coverage: bool = True) -> pd.DataFrame:
     """One row per method and variant: HR@10, NDCG@10, popularity percentile, diversity,
     coverage, and the ML-LOO proper headline (last liked film) with its 95 % Wilson CI."""
     real_dir = Path(real_dir or config.real_data_dir()).resolve()

@@ -187,7 +187,7 @@ class _Job:
                                 "again (`python -m helpers download`) or fix the source") from exc
             raise CineError(f"ingest failed: {detail}") from exc
 
-    # -- tasks (each runs on its own cursor; dependencies in TASKS below)
+    # -- tasks (each runs on its own cursor; dependencies in tasks() below)
     def ratings(self, cur: duckdb.DuckDBPyConnection) -> None:
         self.run(cur, f"""CREATE TABLE ratings AS
             SELECT tconst, TRY_CAST(averageRating AS FLOAT) AS average_rating,
@@ -317,15 +317,28 @@ class _Job:
             WHERE a.region IN {_sql_list([*regions, 'FR'])}
             GROUP BY a.titleId""", "title.akas")
 
-    def principals(self, cur: duckdb.DuckDBPyConnection) -> None:
-        self.run(cur, f"""CREATE TABLE credits AS
-            SELECT p.tconst, p.nconst, TRY_CAST(p.ordering AS SMALLINT) AS ordering, p.category,
-                   k.title_kind, k.start_year AS year
-            FROM {self.src('title.principals')} p JOIN kept_ids k ON p.tconst = k.tconst
-            WHERE p.category IN ('actor', 'actress')
-            QUALIFY row_number() OVER (PARTITION BY p.tconst, p.nconst
-                                       ORDER BY TRY_CAST(p.ordering AS SMALLINT)) = 1""",
-                 "title.principals")
+    def cast(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """Acting rows of the title ids that may be kept, read as soon as possible."""
+        self.run(cur, f"""CREATE TABLE cast_rows AS
+            SELECT p.tconst, p.nconst, TRY_CAST(p.ordering AS SMALLINT) AS ordering, p.category
+            FROM {self.src('title.principals')} p SEMI JOIN {self.cast_ids()} i
+                ON p.tconst = i.tconst
+            WHERE p.category IN ('actor', 'actress')""", "title.principals")
+
+    def cast_ids(self) -> str:
+        """Ids to semi-join principals on: every kept title has at least the smaller vote
+        threshold, so the ratings give a superset before title.basics is even read."""
+        threshold = min(self.p.min_votes, self.p.min_series_votes)
+        if "title.ratings" in self.sources and threshold > 0:
+            return f"(SELECT tconst FROM ratings WHERE num_votes >= {threshold})"
+        return "kept_ids"
+
+    def credits(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self.run(cur, """CREATE TABLE credits AS
+            SELECT c.tconst, c.nconst, c.ordering, c.category, k.title_kind, k.start_year AS year
+            FROM cast_rows c JOIN kept_ids k ON c.tconst = k.tconst
+            QUALIFY row_number() OVER (PARTITION BY c.tconst, c.nconst ORDER BY c.ordering) = 1;
+            DROP TABLE cast_rows""", None)
 
     def crew(self, cur: duckdb.DuckDBPyConnection) -> None:
         self.run(cur, f"""CREATE TABLE crew AS
@@ -386,17 +399,20 @@ class _Job:
             FROM {self.src('name.basics')} n SEMI JOIN ids ON n.nconst = ids.nconst""",
                  "name.basics")
 
-    #: task -> dependencies; dict order is the priority when a worker is free.
-    TASKS: dict[str, tuple[str, ...]] = {
-        "ratings": (), "basics": (), "title_counts": (), "kept": ("ratings", "basics"),
-        "principals": ("kept",), "akas": ("kept",), "crew": ("kept",), "episodes": ("kept",),
-        "tmdb": ("kept",), "people": ("principals", "crew"),
-    }
+    def tasks(self) -> dict[str, tuple[str, ...]]:
+        """Task -> dependencies; dict order is the priority when a worker is free."""
+        return {
+            "ratings": (), "basics": (),
+            "cast": ("ratings",) if self.cast_ids() != "kept_ids" else ("kept",),
+            "kept": ("ratings", "basics"), "title_counts": (), "akas": ("kept",),
+            "crew": ("kept",), "episodes": ("kept",), "tmdb": ("kept",),
+            "credits": ("cast", "kept"), "people": ("credits", "crew"),
+        }
 
     def build(self) -> None:
         """Run the tasks on WORKERS threads, each as soon as its dependencies are done."""
         done: set[str] = set()
-        pending = dict(self.TASKS)
+        pending = self.tasks()
         running: dict[Future, tuple[str, duckdb.DuckDBPyConnection]] = {}
         with ThreadPoolExecutor(WORKERS) as pool:
             try:

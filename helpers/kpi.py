@@ -11,6 +11,7 @@ hundred votes (``python -m helpers bench kpi``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -71,57 +72,112 @@ def filter_credits(credits: pd.DataFrame, movies: pd.DataFrame) -> pd.DataFrame:
     return credits[(credits["title_kind"] == MOVIE) & credits["tconst"].isin(movies["tconst"])]
 
 
-def _movie_credits(credits: pd.DataFrame) -> pd.DataFrame:
-    c = credits[credits["title_kind"] == MOVIE]
-    return c.drop_duplicates(["nconst", "tconst"])
+class _Coded(NamedTuple):
+    """Credits with integer codes instead of string ids, one row per (person, title).
+
+    ``frame`` has columns person, title (codes), movie (bool), year and ordering (float,
+    nan when unknown) and category; ``persons``/``titles`` give the id of each code.
+    Grouping on integer codes is several times faster than on the string ids.
+    """
+
+    frame: pd.DataFrame
+    persons: pd.Index
+    titles: pd.Index
 
 
-def _names(people: pd.DataFrame, ids: pd.Series) -> pd.Series:
-    """Names of person ids (the id itself when the person is unknown)."""
-    names = ids.map(people.drop_duplicates("nconst").set_index("nconst")["name"])
-    return names.fillna(ids).astype(str)
+def _coded(credits: pd.DataFrame) -> _Coded:
+    person, persons = pd.factorize(credits["nconst"])
+    title, titles = pd.factorize(credits["tconst"])
+    key = person.astype(np.int64) * max(len(titles), 1) + title
+    keep = ~pd.Series(key).duplicated().to_numpy()
+    frame = pd.DataFrame({
+        "person": person[keep], "title": title[keep],
+        "movie": (credits["title_kind"] == MOVIE).to_numpy(bool)[keep],
+        "year": credits["year"].astype("float64").to_numpy()[keep],
+        "ordering": credits["ordering"].astype("float64").to_numpy()[keep],
+        "category": credits["category"].to_numpy(dtype=object)[keep],
+    })
+    return _Coded(frame, pd.Index(persons), pd.Index(titles))
+
+
+def _person_values(people: pd.DataFrame, ids: pd.Index, column: str) -> pd.Series:
+    """``people[column]`` for each of the unique ``ids`` (null when the person is unknown)."""
+    pos = ids.get_indexer(people["nconst"])
+    hit = pos >= 0
+    out = pd.Series([None] * len(ids), dtype=object)
+    out.iloc[pos[hit]] = people[column].to_numpy(dtype=object)[hit]
+    return out
+
+
+def _names(people: pd.DataFrame, ids: pd.Index) -> pd.Series:
+    """Names of unique person ids (the id itself when the person is unknown)."""
+    names = _person_values(people, ids, "name")
+    return names.fillna(pd.Series(ids.to_numpy(dtype=object))).astype(str)
+
+
+def _top_with_ties(values: pd.Series, n: int | None) -> pd.Series:
+    """Mask of the rows whose value reaches the ``n``-th largest (ties at the cut kept)."""
+    if n is None or len(values) <= n:
+        return pd.Series(True, index=values.index)
+    return values >= values.nlargest(n).iloc[-1]
+
+
+def _finish_people(df: pd.DataFrame, coded: _Coded, people: pd.DataFrame,
+                   keys: list[str], ascending: list[bool]) -> pd.DataFrame:
+    """Add nconst and name to rows indexed by person code, sort by ``keys`` then name, id."""
+    codes, inverse = np.unique(df.index.to_numpy(), return_inverse=True)
+    ids = coded.persons[codes]
+    df = df.assign(nconst=ids.to_numpy(dtype=object)[inverse],
+                   name=_names(people, ids).to_numpy()[inverse])
+    return df.sort_values([*keys, "name", "nconst"], ascending=[*ascending, True, True])
 
 
 # ------------------------------------------------------------- 1. actors and periods
-def actor_careers(credits: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
-    """One row per actor/actress with at least one film: number of films, first/last
-    year, span, peak decade (most films; earliest decade on ties) and main category.
+CAREER_COLUMNS = ["nconst", "name", "category", "n_films", "first_year", "last_year",
+                  "span_years", "peak_decade", "peak_decade_films"]
+
+
+def actor_careers(credits: pd.DataFrame, people: pd.DataFrame, n: int | None = None,
+                  category: str | None = None) -> pd.DataFrame:
+    """Actors/actresses with at least one film: number of films, first/last year, span,
+    peak decade (most films; earliest decade on ties) and main category (most frequent,
+    alphabetical on ties). ``category`` keeps "actor" or "actress"; ``n`` the first n.
 
     Sorted by number of films (desc), then name, then id. People without a film
     credit (directors, series-only actors) do not appear.
     """
-    c = _movie_credits(credits)
-    cols = ["nconst", "name", "category", "n_films", "first_year", "last_year",
-            "span_years", "peak_decade", "peak_decade_films"]
+    coded = _coded(credits)
+    c = coded.frame[coded.frame["movie"]]
     if c.empty:
-        return pd.DataFrame(columns=cols)
-    per = c.groupby("nconst").agg(n_films=("tconst", "size"), first_year=("year", "min"),
+        return pd.DataFrame(columns=CAREER_COLUMNS)
+    per = c.groupby("person").agg(n_films=("title", "size"), first_year=("year", "min"),
                                   last_year=("year", "max"))
-    dec = c.assign(decade=decade_of(c["year"])).dropna(subset=["decade"])
-    peak = (dec.groupby(["nconst", "decade"]).size().rename("peak_decade_films").reset_index()
-            .sort_values(["nconst", "peak_decade_films", "decade"], ascending=[True, False, True])
-            .drop_duplicates("nconst").set_index("nconst"))
-    cat = (c.groupby(["nconst", "category"]).size().rename("n").reset_index()
-           .sort_values(["nconst", "n", "category"], ascending=[True, False, True])
-           .drop_duplicates("nconst").set_index("nconst")["category"])
-    out = per.join(peak.rename(columns={"decade": "peak_decade"})).join(cat).reset_index()
-    out["name"] = _names(people, out["nconst"])
-    out["span_years"] = out["last_year"] - out["first_year"]
-    out = out.astype({"n_films": "int64", "first_year": "Int64", "last_year": "Int64",
+    cats = (c.groupby(["person", "category"]).size().rename("k").reset_index()
+            .sort_values(["person", "k", "category"], ascending=[True, False, True])
+            .drop_duplicates("person").set_index("person")["category"])
+    per["category"] = cats
+    if category is not None:
+        per = per[per["category"] == category]
+    per = per[_top_with_ties(per["n_films"], n)]
+    dec = c[c["person"].isin(per.index)].assign(decade=c["year"] // 10 * 10)
+    peak = (dec.dropna(subset=["decade"]).groupby(["person", "decade"]).size()
+            .rename("peak_decade_films").reset_index()
+            .sort_values(["person", "peak_decade_films", "decade"], ascending=[True, False, True])
+            .drop_duplicates("person").set_index("person"))
+    per = per.join(peak.rename(columns={"decade": "peak_decade"}))
+    per["span_years"] = per["last_year"] - per["first_year"]
+    per = _finish_people(per, coded, people, ["n_films"], [False])
+    per = per.astype({"n_films": "int64", "first_year": "Int64", "last_year": "Int64",
                       "span_years": "Int64", "peak_decade": "Int64",
                       "peak_decade_films": "Int64"})
-    out = out.sort_values(["n_films", "name", "nconst"], ascending=[False, True, True])
-    return out[cols].reset_index(drop=True)
+    return per[CAREER_COLUMNS].head(len(per) if n is None else n).reset_index(drop=True)
 
 
 def top_actors(credits: pd.DataFrame, people: pd.DataFrame, n: int = 10,
                category: str | None = None) -> pd.DataFrame:
     """The ``n`` actors/actresses with the most films (``category`` "actor"/"actress"
     restricts to one), with their active span: see :func:`actor_careers`."""
-    careers = actor_careers(credits, people)
-    if category is not None:
-        careers = careers[careers["category"] == category]
-    return careers.head(n).reset_index(drop=True)
+    return actor_careers(credits, people, n=n, category=category)
 
 
 def top_actors_by_decade(credits: pd.DataFrame, people: pd.DataFrame,
@@ -131,14 +187,14 @@ def top_actors_by_decade(credits: pd.DataFrame, people: pd.DataFrame,
     Columns decade, rank (1 = most films; ties broken by name then id), nconst, name,
     n_films.
     """
-    c = _movie_credits(credits)
-    c = c.assign(decade=decade_of(c["year"])).dropna(subset=["decade"])
-    counts = c.groupby(["decade", "nconst"]).size().rename("n_films").reset_index()
-    counts["name"] = _names(people, counts["nconst"])
-    counts = counts.sort_values(["decade", "n_films", "name", "nconst"],
-                                ascending=[True, False, True, True])
+    coded = _coded(credits)
+    c = coded.frame[coded.frame["movie"]]
+    c = c.assign(decade=c["year"] // 10 * 10).dropna(subset=["decade"])
+    counts = c.groupby(["decade", "person"]).size().rename("n_films").reset_index("decade")
+    best = counts.groupby("decade")["n_films"].rank(method="min", ascending=False) <= n
+    counts = _finish_people(counts[best], coded, people, ["decade", "n_films"], [True, False])
     counts["rank"] = counts.groupby("decade").cumcount() + 1
-    out = counts[counts["rank"] <= n]
+    out = counts[counts["rank"] <= n].astype({"decade": "int64", "n_films": "int64"})
     return out[["decade", "rank", "nconst", "name", "n_films"]].reset_index(drop=True)
 
 
@@ -160,16 +216,24 @@ def runtime_by_period(movies: pd.DataFrame, period: str = "year") -> pd.DataFram
 
 
 # --------------------------------------------------------------- 3. films vs series
+def _groups(coded: _Coded) -> pd.DataFrame:
+    """Per person code: distinct films, distinct series and group code."""
+    f = coded.frame
+    size = len(coded.persons)
+    n_films = np.bincount(f["person"], weights=f["movie"], minlength=size).astype("int64")
+    n_series = np.bincount(f["person"], minlength=size).astype("int64") - n_films
+    group = np.select([(n_films > 0) & (n_series > 0), n_films > 0],
+                      ["both", "films_only"], "series_only")
+    return pd.DataFrame({"n_films": n_films, "n_series": n_series, "group": group})
+
+
 def person_kinds(credits: pd.DataFrame) -> pd.DataFrame:
     """Per person: number of distinct films and series played in, and group
     ("both", "films_only", "series_only"); sorted by id."""
-    c = credits.drop_duplicates(["nconst", "tconst"])
-    kinds = pd.crosstab(c["nconst"], c["title_kind"])
-    out = pd.DataFrame({"n_films": kinds.get(MOVIE, 0), "n_series": kinds.get(SERIES, 0)},
-                       index=kinds.index).astype("int64")
-    out["group"] = np.select([(out["n_films"] > 0) & (out["n_series"] > 0), out["n_films"] > 0],
-                             ["both", "films_only"], "series_only")
-    return out.reset_index().sort_values("nconst", ignore_index=True)
+    coded = _coded(credits)
+    out = _groups(coded)
+    out.insert(0, "nconst", coded.persons.to_numpy(dtype=object))
+    return out.sort_values("nconst", ignore_index=True)
 
 
 def films_series_overlap(credits: pd.DataFrame) -> pd.DataFrame:
@@ -177,27 +241,27 @@ def films_series_overlap(credits: pd.DataFrame) -> pd.DataFrame:
 
     Always the three groups, in the order of :data:`GROUPS`, with a French label.
     """
-    kinds = person_kinds(credits)
-    counts = kinds["group"].value_counts().reindex(list(GROUPS), fill_value=0)
+    groups = _groups(_coded(credits))["group"]
+    counts = groups.value_counts().reindex(list(GROUPS), fill_value=0)
     out = pd.DataFrame({"group": list(GROUPS), "label": list(GROUPS.values()),
                         "n_people": counts.to_numpy().astype("int64")})
-    out["share"] = _share(out["n_people"], len(kinds))
+    out["share"] = _share(out["n_people"], len(groups))
     return out
 
 
 def top_crossovers(credits: pd.DataFrame, people: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """The ``n`` people with the most titles among those playing in both films and series,
     with the first year in each; sorted by total titles, films, name, id (desc, desc, asc)."""
-    kinds = person_kinds(credits)
-    both = kinds[kinds["group"] == "both"].copy()
-    first = (credits.groupby(["nconst", "title_kind"])["year"].min().unstack()
-             .reindex(columns=[MOVIE, SERIES]))
-    both["first_film_year"] = both["nconst"].map(first[MOVIE]).astype("Int64")
-    both["first_series_year"] = both["nconst"].map(first[SERIES]).astype("Int64")
-    both["n_titles"] = both["n_films"] + both["n_series"]
-    both["name"] = _names(people, both["nconst"])
-    both = both.sort_values(["n_titles", "n_films", "name", "nconst"],
-                            ascending=[False, False, True, True])
+    coded = _coded(credits)
+    both = _groups(coded)
+    both = both[both["group"] == "both"]
+    both = both.assign(n_titles=both["n_films"] + both["n_series"])
+    both = both[_top_with_ties(both["n_titles"], n)]
+    f = coded.frame[coded.frame["person"].isin(both.index)]
+    first = f.groupby(["person", "movie"])["year"].min().unstack().reindex(columns=[True, False])
+    both = both.assign(first_film_year=first[True], first_series_year=first[False])
+    both = _finish_people(both, coded, people, ["n_titles", "n_films"], [False, False])
+    both = both.astype({"first_film_year": "Int64", "first_series_year": "Int64"})
     cols = ["nconst", "name", "n_films", "n_series", "n_titles", "first_film_year",
             "first_series_year"]
     return both[cols].head(n).reset_index(drop=True)
@@ -206,8 +270,9 @@ def top_crossovers(credits: pd.DataFrame, people: pd.DataFrame, n: int = 10) -> 
 def careers_by_group(credits: pd.DataFrame) -> pd.DataFrame:
     """Careers per films/series group: people, mean and median titles, median span
     (years between first and last title), median first year."""
-    kinds = person_kinds(credits).set_index("nconst")
-    years = credits.groupby("nconst")["year"].agg(["min", "max"])
+    coded = _coded(credits)
+    kinds = _groups(coded)
+    years = coded.frame.groupby("person")["year"].agg(["min", "max"])
     kinds = kinds.join(years)
     kinds["n_titles"] = kinds["n_films"] + kinds["n_series"]
     kinds["span"] = kinds["max"] - kinds["min"]
@@ -229,52 +294,68 @@ def genres_by_group(credits: pd.DataFrame, movies: pd.DataFrame,
 
     Sorted by kind, group (order of :data:`GROUPS`), share (desc), genre.
     """
-    kinds = person_kinds(credits).set_index("nconst")["group"]
+    coded = _coded(credits)
+    order = {k: i for i, k in enumerate(GROUPS)}
+    f = coded.frame.assign(group=_groups(coded)["group"].map(order).to_numpy()[
+        coded.frame["person"]])
     genres = pd.concat([_explode(movies, "genres", ["tconst"]),
-                        _explode(series, "genres", ["tconst"])]).drop_duplicates()
-    c = credits.drop_duplicates(["nconst", "tconst"])
-    c = c.assign(group=c["nconst"].map(kinds))
-    totals = c.groupby(["title_kind", "group"]).size().rename("n_total")
-    g = c.merge(genres, on="tconst").rename(columns={"genres": "genre"})
-    out = g.groupby(["title_kind", "group", "genre"]).size().rename("n_credits").reset_index()
-    out = out.join(totals, on=["title_kind", "group"])
+                        _explode(series, "genres", ["tconst"])])
+    genres = genres.assign(title=coded.titles.get_indexer(genres["tconst"]))
+    genres = genres[genres["title"] >= 0].drop_duplicates(["title", "genres"])
+    code, names = pd.factorize(genres["genres"])
+    genres = pd.DataFrame({"title": genres["title"].to_numpy(), "genre": code})
+    totals = f.groupby(["movie", "group"]).size().rename("n_total")
+    g = f[["title", "movie", "group"]].merge(genres, on="title")
+    out = g.groupby(["movie", "group", "genre"]).size().rename("n_credits").reset_index()
+    out = out.join(totals, on=["movie", "group"])
     out["share"] = out["n_credits"] / out["n_total"]
-    out["group_order"] = out["group"].map({k: i for i, k in enumerate(GROUPS)})
-    out = out.sort_values(["title_kind", "group_order", "share", "genre"],
+    out["kind"] = np.where(out["movie"], MOVIE, SERIES)
+    out["genre"] = np.asarray(names, dtype=object)[out["genre"]]
+    out = out.sort_values(["kind", "group", "share", "genre"],
                           ascending=[True, True, False, True])
-    out = out.rename(columns={"title_kind": "kind"})
+    out["group"] = np.asarray(list(GROUPS), dtype=object)[out["group"]]
     return out[["kind", "group", "genre", "n_credits", "share"]].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- 4. ages
+def _film_ages(coded: _Coded, people: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Film credits with the age at release (nan when unknown), and birth year per person."""
+    birth = pd.to_numeric(_person_values(people, coded.persons, "birth_year"))
+    birth = birth.astype("float64").to_numpy()
+    c = coded.frame[coded.frame["movie"]]
+    return c.assign(age=c["year"].to_numpy() - birth[c["person"]]), birth
+
+
 def credit_ages(credits: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     """Age at release of each film credit whose person's birth year is known
     (release year minus birth year), impossible ages (< 0 or > 100) dropped.
 
     ``leading`` is True for the first-billed actor of the film (lowest ordering
-    among its acting credits).
+    among its acting credits). Rows in the order of the credits (film, then billing).
     """
-    c = _movie_credits(credits)
-    c = c.assign(leading=c["ordering"] == c.groupby("tconst")["ordering"].transform("min"))
-    birth = people.drop_duplicates("nconst").set_index("nconst")["birth_year"]
-    age = c["year"].astype("Float64") - c["nconst"].map(birth).astype("Float64")
-    out = c.assign(age=age, decade=decade_of(c["year"]))
-    out = out[out["age"].between(MIN_AGE, MAX_AGE).fillna(False).astype(bool)]
-    out = out.astype({"age": "int64"})
-    cols = ["tconst", "nconst", "category", "ordering", "leading", "year", "decade", "age"]
-    return out[cols].sort_values(["tconst", "ordering", "nconst"], ignore_index=True)
+    coded = _coded(credits)
+    c, _ = _film_ages(coded, people)
+    c = c.assign(leading=c["ordering"] == c.groupby("title")["ordering"].transform("min"))
+    c = c[c["age"].between(MIN_AGE, MAX_AGE)].sort_values(["title", "ordering", "person"])
+    out = pd.DataFrame({
+        "tconst": coded.titles[c["title"]].to_numpy(dtype=object),
+        "nconst": coded.persons[c["person"]].to_numpy(dtype=object),
+        "category": c["category"].to_numpy(), "ordering": c["ordering"].to_numpy(),
+        "leading": c["leading"].to_numpy(), "year": c["year"].to_numpy(),
+        "decade": (c["year"] // 10 * 10).to_numpy(), "age": c["age"].to_numpy(),
+    })
+    return out.astype({"ordering": "Int64", "year": "int64", "decade": "int64",
+                       "age": "int64"})
 
 
 def age_coverage(credits: pd.DataFrame, people: pd.DataFrame) -> dict[str, float]:
     """How far ages can be trusted: film actors, those with an unknown birth year and
     their share, film credits, credits with a usable age, credits with an impossible one."""
-    c = _movie_credits(credits)
-    birth = people.drop_duplicates("nconst").set_index("nconst")["birth_year"]
-    actors = pd.Series(c["nconst"].unique())
-    unknown = int(actors.map(birth).isna().sum())
-    age = c["year"].astype("Float64") - c["nconst"].map(birth).astype("Float64")
-    known = age.notna()
-    plausible = age.between(MIN_AGE, MAX_AGE).fillna(False).astype(bool)
+    c, birth = _film_ages(_coded(credits), people)
+    actors = np.unique(c["person"].to_numpy())
+    unknown = int(np.isnan(birth[actors]).sum())
+    known = c["age"].notna()
+    plausible = c["age"].between(MIN_AGE, MAX_AGE)
     return {
         "n_actors": len(actors),
         "n_unknown_birth": unknown,
@@ -549,10 +630,9 @@ def key_figures(movies: pd.DataFrame, people: pd.DataFrame | None = None,
         "n_directors": int(_explode(movies, "directors")["directors"].nunique()),
     }
     if credits is not None:
-        films = _movie_credits(credits)
-        figures["n_actors"] = int(films["nconst"].nunique())
-        figures["n_people_in_series"] = int(
-            credits.loc[credits["title_kind"] == SERIES, "nconst"].nunique())
+        groups = _groups(_coded(credits))
+        figures["n_actors"] = int((groups["n_films"] > 0).sum())
+        figures["n_people_in_series"] = int((groups["n_series"] > 0).sum())
     if people is not None:
         figures["n_people"] = len(people)
     if series is not None:

@@ -120,8 +120,9 @@ SPECS: tuple[Spec, ...] = (
     # --- Démographie de la Creuse (INSEE) ---
     Spec("creuse_population_1968", ("Creuse", "Population 1968 (for trend)", "1968"),
          "Population municipale", "habitants"),
-    Spec("creuse_population_2018", ("Creuse", "Population (census RP2018, municipal population)",
-                                    "2018"), "Population municipale (recensement 2018)", "habitants"),
+    Spec("creuse_population_2018",
+         ("Creuse", "Population (census RP2018, municipal population)", "2018"),
+         "Population municipale (recensement 2018)", "habitants"),
     Spec("creuse_population_2020", ("Creuse", "Population (census 2020, published Dec 2022)",
                                     "2020"), "Population (recensement 2020)", "habitants"),
     Spec("creuse_population_2021", ("Creuse", "Population 2021", "2021"),
@@ -218,8 +219,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("creuse_part_art_essai_entrees_2022", ("Creuse", "Art et essai films share of entries "
                                                 "(entry-weighted, 6 cinemas)", "2022"),
          "Part des films art et essai dans les entrées (6 cinémas, pondérée)", "% des entrées"),
-    Spec("creuse_entrees_par_seance_2022", ("Creuse", "Average entries per screening (6 cinemas)",
-                                            "2022"), "Entrées moyennes par séance", "entrées par séance"),
+    Spec("creuse_entrees_par_seance_2022",
+         ("Creuse", "Average entries per screening (6 cinemas)", "2022"),
+         "Entrées moyennes par séance", "entrées par séance"),
     Spec("creuse_part_senechal_2022", ("Creuse", "Sénéchal (Guéret) share of Creuse fixed-cinema "
                                        "entries", "2022"),
          "Part du Sénéchal (Guéret) dans les entrées des cinémas fixes", "% des entrées"),
@@ -372,7 +374,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("france_attires_evenements_2024", _TRAILER,
          "Spectateurs attirés par les événements (avant-premières, ciné-clubs, retransmissions)",
          "% des spectateurs", r"note:([\d.]+)% attracted by events"),
-    Spec("france_choix_15_jours_2024", ("France", "Choose a film within 15 days of release", "2024"),
+    Spec("france_choix_15_jours_2024",
+         ("France", "Choose a film within 15 days of release", "2024"),
          "Spectateurs choisissant un film dans les 15 jours de sa sortie", "% des spectateurs"),
     Spec("seniors_habitude_perdue_2021", _SENIORS,
          "Seniors non revenus après le Covid : habitude perdue", "% des 60 ans et plus concernés",
@@ -401,7 +404,8 @@ SPECS: tuple[Spec, ...] = (
          "Entrées de la reprise d'« Astérix & Obélix : Mission Cléopâtre »", "entrées",
          r"value:Cléopâtre ([\d,]+)", note=_LATE_90S),
     Spec("patrimoine_revoir_55_plus_2025", _REWATCH55,
-         "Revoir un film : premier motif du patrimoine chez les 55 ans et plus", "% des 55 ans et plus",
+         "Revoir un film : premier motif du patrimoine chez les 55 ans et plus",
+         "% des 55 ans et plus",
          year="2025"),
     Spec("patrimoine_revoir_18_34_2025", _REWATCH55,
          "Revoir un film : premier motif du patrimoine chez les 18-34 ans", "% des 18-34 ans",
@@ -514,7 +518,8 @@ def load_market_figures(path: Path | str | None = None) -> pd.DataFrame:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shared", type=Path, default=None,
-                        help="shared fact sheet (default: $CINE_SHARED_DIR/market/creuse_market_facts.csv)")
+                        help="shared fact sheet "
+                             "(default: $CINE_SHARED_DIR/market/creuse_market_facts.csv)")
     parser.add_argument("--out", type=Path, default=None,
                         help="output CSV (default: data/market/market_figures.csv)")
 
@@ -571,14 +576,13 @@ def cite(table: pd.DataFrame, figure_id: str, decimals: int | None = None) -> st
 def caption(table: pd.DataFrame, ids: list[str] | tuple[str, ...]) -> str:
     """``Sources : title (confiance B) ; ...`` for the distinct sources of some figures."""
     rows = pd.concat([_row(table, i).to_frame().T for i in ids])
-    seen = rows.drop_duplicates("source_title")
-    parts = [f"{r.source_title} (confiance {''.join(sorted(set(rows.loc[rows.source_title == r.source_title, 'confidence'])))})"
-             for r in seen.itertuples()]
-    return "Sources : " + " ; ".join(parts) + "."
+    grades = rows.groupby("source_title", sort=False)["confidence"].agg(
+        lambda c: "".join(sorted(set(c))))
+    return "Sources : " + " ; ".join(f"{t} (confiance {g})" for t, g in grades.items()) + "."
 
 
 def sources_table(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per source: title, URL, confidence grades and figure count (for a sources section)."""
+    """One row per source: title, URL, confidence grades and figure count."""
     return (table.groupby(["source_title", "source_url"], sort=False)
             .agg(confiance=("confidence", lambda c: "/".join(sorted(set(c)))),
                  chiffres=("id", "size"))
@@ -806,18 +810,19 @@ def plot_older_rural_preferences(table: pd.DataFrame | None = None) -> Figure:
               "france_part_spectateurs_50_plus_2019", "tous cinémas"),
              ("Films français (% des entrées, 2022)", "creuse_part_films_francais_2022", "Creuse",
               "france_part_films_francais_2022", "France"),
-             ("Revoir un film : motif du patrimoine", "patrimoine_revoir_55_plus_2025", "55 ans et +",
-              "patrimoine_revoir_18_34_2025", "18-34 ans")]
-    fig, (a, b, c) = _figure(3, "Ce que privilégient les publics âgés et ruraux", width=14, height=5,
-                             gridspec_kw={"width_ratios": [1.6, 1.2, 0.7]})
+             ("Revoir un film : motif du patrimoine", "patrimoine_revoir_55_plus_2025",
+              "55 ans et +", "patrimoine_revoir_18_34_2025", "18-34 ans")]
+    fig, (a, b, c) = _figure(3, "Ce que privilégient les publics âgés et ruraux", width=14,
+                             height=5, gridspec_kw={"width_ratios": [1.6, 1.2, 0.7]})
     ids = []
     y = np.arange(len(pairs))
     for k, colour in enumerate((CREUSE_COLOUR, FRANCE_COLOUR)):
         vals = [value(table, p[1 + 2 * k]) for p in pairs]
         ids += [p[1 + 2 * k] for p in pairs]
         bars = a.barh(y + (k - 0.5) * 0.4, vals, 0.4, color=colour)
+        names = [p[2 + 2 * k] for p in pairs]
         a.bar_label(bars, padding=3, fontsize=8,
-                    labels=[f"{p[2 + 2 * k]} : {fmt(v)} %" for p, v in zip(pairs, vals, strict=True)])
+                    labels=[f"{n} : {fmt(v)} %" for n, v in zip(names, vals, strict=True)])
     a.set_yticks(y, [textwrap.fill(p[0], 18) for p in pairs], fontsize=8)
     a.invert_yaxis()
     a.set_xlim(0, 160)

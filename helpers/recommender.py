@@ -25,19 +25,8 @@ from helpers import config
 from helpers.audience import CREUSE, AudienceProfile
 from helpers.errors import CineError
 from helpers.features import BLOCKS, bayesian_rating, build_blocks, combine, multi_hot, unit_scale
+from helpers.fmt import GENRES_FR  # re-exported: the reasons' genre labels
 
-#: IMDb genre names in French (the dashboard and the reasons use it).
-GENRES_FR: dict[str, str] = {
-    "Action": "Action", "Adult": "Adulte", "Adventure": "Aventure", "Animation": "Animation",
-    "Biography": "Biographie", "Comedy": "Comédie", "Crime": "Policier",
-    "Documentary": "Documentaire", "Drama": "Drame", "Family": "Famille",
-    "Fantasy": "Fantastique", "Film-Noir": "Film noir", "Game-Show": "Jeu télévisé",
-    "History": "Histoire", "Horror": "Horreur", "Music": "Musique", "Musical": "Comédie musicale",
-    "Mystery": "Mystère", "News": "Actualités", "Reality-TV": "Téléréalité",
-    "Romance": "Romance", "Sci-Fi": "Science-fiction", "Short": "Court métrage",
-    "Sport": "Sport", "Talk-Show": "Talk-show", "Thriller": "Thriller", "War": "Guerre",
-    "Western": "Western",
-}
 _GENRES_FROM_FR = {fr.casefold(): en for en, fr in GENRES_FR.items()}
 
 #: Original languages named in reasons (others are not worth a mention).
@@ -133,6 +122,9 @@ def genre_names(names: Sequence[str]) -> list[str]:
 class Recommender:
     """Content-based recommender (scikit-learn style: params in ``__init__``, ``fit`` state_)."""
 
+    #: Up to this many films, the film x film similarity matrix is cached in memory.
+    gram_max_films = 10_000
+
     def __init__(self, weights: FeatureWeights | None = None,
                  audience: AudienceProfile = CREUSE, pool: int = 60, text_min_df: int = 2,
                  max_per_collection: int = 3):
@@ -166,7 +158,15 @@ class Recommender:
         self.movies_ = movies.set_index("tconst", drop=False)
         self.movies_.index.name = None
         self.index_ = pd.Index(movies["tconst"])
+        self._gram = None
         self.collection_codes_ = pd.factorize(movies["collection"])[0]
+        year = pd.to_numeric(movies["year"], errors="coerce").astype(float).to_numpy()
+        self._columns = {c: movies[c].to_numpy(dtype=object) for c in (
+            "genres", "directors", "director_names", "writers", "writer_names", "cast",
+            "cast_names", "collection", "original_language")}
+        self._columns["decade"] = year // 10 * 10
+        self._columns["average_rating"] = pd.to_numeric(
+            movies["average_rating"], errors="coerce").astype(float).to_numpy()
         self.local_ = self._local_affinity()
 
     def _local_affinity(self) -> np.ndarray:
@@ -198,6 +198,22 @@ class Recommender:
         return (w.quality * self.quality_ + pop * self.popularity_
                 + local_preference * w.local * self.local_)
 
+    def _similarities(self, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        """Dense similarity of films ``rows`` to films ``cols`` (default: the whole catalogue).
+
+        Small catalogues (the evaluation's) cache the full film x film matrix, which makes
+        batched queries fast; large ones compute the few rows needed per query.
+        """
+        n = len(self.index_)
+        if n <= self.gram_max_films:
+            if getattr(self, "_gram", None) is None:
+                self._gram = (self.items_ @ self.items_.T).toarray()
+            return self._gram[rows] if cols is None else self._gram[np.ix_(rows, cols)]
+        if cols is None:  # catalogue @ (few rows).T keeps the big matrix in its CSR layout
+            return np.ascontiguousarray((self.items_ @ self.items_[rows].T).toarray().T)
+        sub = self.items_[rows]
+        return (sub @ self.items_[cols].T).toarray()
+
     def _scores(self, queries: Sequence[Sequence[int]], priors: np.ndarray,
                 avoids: Sequence[Sequence[int]] | None = None) -> np.ndarray:
         """Relevance of every film (columns) for each query of liked positions (rows).
@@ -208,15 +224,15 @@ class Recommender:
         lens = np.fromiter((len(q) for q in queries), dtype=np.int64, count=len(queries))
         starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
         flat = np.fromiter((i for q in queries for i in q), dtype=np.int64, count=lens.sum())
-        per_film = (self.items_[flat] @ self.items_.T).toarray()
+        per_film = self._similarities(flat)
         mean = np.add.reduceat(per_film, starts, axis=0) / lens[:, None]
         best = np.maximum.reduceat(per_film, starts, axis=0)
         beta = self.weights.best_match
         scores = (1 - beta) * mean + beta * best + priors[None, :]
         for r, avoid in enumerate(avoids or ()):
             if len(avoid):
-                scores[r] -= self.weights.avoid * (
-                    self.items_[list(avoid)] @ self.items_.T).toarray().mean(axis=0)
+                scores[r] -= self.weights.avoid * self._similarities(
+                    np.asarray(avoid, dtype=np.int64)).mean(axis=0)
         return scores
 
     def _select(self, scores: np.ndarray, k: int) -> np.ndarray:
@@ -229,7 +245,7 @@ class Recommender:
         pool = valid[np.argpartition(-scores[valid], n_pool - 1)[:n_pool]]
         pool = pool[np.argsort(-scores[pool], kind="stable")]
         lam = self.weights.diversity
-        sim = (self.items_[pool] @ self.items_[pool].T).toarray() if lam > 0 else None
+        sim = self._similarities(pool, pool) if lam > 0 else None
         rel = (1 - lam) * scores[pool]
         closest = np.zeros(len(pool))
         open_ = np.ones(len(pool), bool)
@@ -320,14 +336,12 @@ class Recommender:
     # -------------------------------------------------------------- reasons
     def explain(self, liked: Sequence[int], film: int) -> str:
         """What film ``film`` shares with the liked films, as a short French phrase."""
-        m = self.movies_
-        rows = [m.iloc[i] for i in liked]
-        f = m.iloc[film]
+        col = self._columns
         parts: list[str] = []
 
         def shared(ids_col: str, names_col: str) -> list[str]:
-            ids, names = _lists(f[ids_col]), _lists(f[names_col])
-            liked_ids = {x for r in rows for x in _lists(r[ids_col])}
+            ids, names = _lists(col[ids_col][film]), _lists(col[names_col][film])
+            liked_ids = {x for i in liked for x in _lists(col[ids_col][i])}
             named = dict(zip(ids, names, strict=False))
             return [named.get(x) or x for x in ids if x in liked_ids]
 
@@ -338,27 +352,29 @@ class Recommender:
         if actors:
             label = "acteur en commun" if len(actors) == 1 else f"{len(actors)} acteurs en commun"
             parts.append(f"{label} ({', '.join(actors[:2])})")
-        collection = f["collection"]
-        if collection and any(r["collection"] == collection for r in rows):
+        collection = col["collection"][film]
+        if collection and any(col["collection"][i] == collection for i in liked):
             parts.append(f"même saga ({collection})")
         writers = [w for w in shared("writers", "writer_names") if w not in directors]
         if writers:
             parts.append(f"même scénariste ({writers[0]})")
-        liked_genres = {g for r in rows for g in _lists(r["genres"])}
-        common = [GENRES_FR.get(g, g) for g in _lists(f["genres"]) if g in liked_genres]
+        liked_genres = {g for i in liked for g in _lists(col["genres"][i])}
+        common = [GENRES_FR.get(g, g) for g in _lists(col["genres"][film]) if g in liked_genres]
         if common:
             label = "même genre" if len(common) == 1 else "mêmes genres"
             parts.append(f"{label} : {', '.join(common[:3])}")
-        year = pd.to_numeric(f["year"], errors="coerce")
-        years = pd.to_numeric(pd.Series([r["year"] for r in rows]), errors="coerce")
-        if pd.notna(year) and ((years // 10) == year // 10).any():
-            parts.append(f"même époque (années {int(year // 10 * 10)})")
-        lang = f["original_language"]
-        if lang in LANGUAGES_FR and any(r["original_language"] == lang for r in rows):
+        decade = col["decade"]
+        if not np.isnan(decade[film]) and (decade[list(liked)] == decade[film]).any():
+            parts.append(f"même époque (années {int(decade[film])})")
+        lang = col["original_language"][film]
+        if lang in LANGUAGES_FR and any(col["original_language"][i] == lang for i in liked):
             parts.append(f"même langue ({LANGUAGES_FR[lang]})")
-        if not parts:
-            return "histoire et ton proches de vos choix"
-        return ", ".join(parts[:4])
+        if parts:
+            return ", ".join(parts[:4])
+        rating = col["average_rating"][film]
+        if self.popularity_[film] >= 0.5 and not np.isnan(rating):
+            return f"très apprécié du public (note {rating:.1f}/10)".replace(".", ",")
+        return "histoire et ton proches de vos choix"
 
     # ---------------------------------------------------------- persistence
     def save(self, path: Path) -> Path:

@@ -34,8 +34,8 @@ _EXTERNAL = re.compile(r"<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>"
 _SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.I | re.S)
 _REMOTE_IMPORT = re.compile(r"""(?:\bimport\s*\(|\bfrom\s+)\s*["']https?://""")
 _CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:2rem auto;
-padding:0 1rem;color:#1b1b1b;line-height:1.5}h1{font-size:1.8rem}a{color:#0060a0}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;
+margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.5}h1{font-size:1.8rem}a{color:#0060a0}
 .banner{padding:1rem 1.2rem;border-radius:.4rem;font-weight:700;font-size:1.15rem;margin:1rem 0}
 .synthetic{background:#fff0d6;border:3px solid #d55e00;color:#8a2f00;font-size:1.5rem}
 .real{background:#e6f2fa;border:2px solid #0072b2}.missing{background:#eee;border:2px solid #555}
@@ -53,7 +53,6 @@ def notebooks(root: Path | None = None) -> list[Path]:
 class Page:
     """One exported notebook."""
 
-    name: str
     title: str
     file: str
     error: str | None = None
@@ -80,9 +79,8 @@ def _drop_errors(nb: nbformat.NotebookNode) -> None:
     """Remove error outputs (tracebacks) and stderr streams: readers see the notice instead."""
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if o.get("output_type") != "error"
-                            and not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "error"
+                            and o.get("name") != "stderr"]
 
 
 def offline(page: str) -> str:
@@ -109,6 +107,14 @@ def export_html(nb: nbformat.NotebookNode, title: str, error: str | None = None)
     return offline(body)
 
 
+def _when(stamp: object) -> str:
+    """An ISO timestamp of the manifest as ``24/11/2026 à 07:22 UTC``."""
+    try:
+        return f"{datetime.fromisoformat(str(stamp)):%d/%m/%Y à %H:%M} UTC"
+    except ValueError:
+        return str(stamp)
+
+
 def data_statement(processed: Path | None = None) -> tuple[str, str]:
     """(css class, French HTML) saying loudly which data the report was computed on."""
     from helpers import catalog
@@ -122,17 +128,27 @@ def data_statement(processed: Path | None = None) -> tuple[str, str]:
     if manifest.get("synthetic"):
         return "synthetic", (f"⚠ {SYNTHETIC_BANNER} ⚠ — ces pages ne montrent PAS les vraies "
                              "données IMDb/TMDB, seulement un jeu généré pour la démonstration "
-                             f"(construit le {html.escape(str(manifest.get('created', '?')))}).")
+                             f"(construit le {html.escape(_when(manifest.get('created')))}).")
     files = manifest.get("source", {}).get("files", {})
-    dates = sorted({str(f.get("mtime", ""))[:10] for f in files.values() if f.get("mtime")})
+    dates = sorted({f"{datetime.fromisoformat(f['mtime']):%d/%m/%Y}"
+                    for f in files.values() if f.get("mtime")})
     return "real", ("Données réelles : fichiers IMDb et TMDB téléchargés le "
                     f"{html.escape(' / '.join(dates) or '?')}, tables construites le "
-                    f"{html.escape(str(manifest.get('created', '?')))}.")
+                    f"{html.escape(_when(manifest.get('created')))}.")
+
+
+def _write(path: Path, text: str) -> Path:
+    """Write a page atomically: a reader never sees a half-written file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
 
 
 def _page(title: str, body: str) -> str:
-    return (f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{html.escape(title)}'
-            f'</title><meta name="viewport" content="width=device-width, initial-scale=1">'
+    return (f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+            f"<title>{html.escape(title)}</title>"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<style>{_CSS}</style></head><body>{body}</body></html>")
 
 
@@ -150,9 +166,9 @@ def write_findings(out: Path, processed: Path | None = None) -> str | None:
     return "findings.html"
 
 
-def write_index(out: Path, pages: list[Page], findings: str | None, processed: Path | None) -> Path:
+def write_index(out: Path, pages: list[Page], findings: str | None) -> Path:
     """``index.html``: the data statement, then links to the pages and the presentation."""
-    kind, statement = data_statement(processed)
+    kind, statement = data_statement()
     items = "".join(
         f'<li><a href="{html.escape(p.file)}">{html.escape(p.title)}</a>'
         + (f' <span class="failed">(exécution incomplète : {html.escape(p.error)})</span>'
@@ -162,11 +178,11 @@ def write_index(out: Path, pages: list[Page], findings: str | None, processed: P
     body = (f"<h1>Ciné Creuse — rapport</h1><div class=\"banner {kind}\">{statement}</div>"
             f"<h2>Carnets</h2><ol>{items}</ol><h2>Synthèse</h2><ul>{extra}"
             '<li><a href="presentation.html">Présentation (diaporama)</a></li></ul>'
+            "<p>Le tableau de bord des clients (<code>dashboard.ipynb</code>) est interactif : "
+            "il se lance avec <code>python -m helpers serve</code>.</p>"
             f"<p>Généré le {datetime.now(UTC):%Y-%m-%d %H:%M} UTC par "
             "<code>python -m helpers report</code>.</p>")
-    path = out / "index.html"
-    path.write_text(_page("Ciné Creuse — rapport", body), encoding="utf-8")
-    return path
+    return _write(out / "index.html", _page("Ciné Creuse — rapport", body))
 
 
 def run_evaluation() -> tuple[pd.DataFrame | None, str]:
@@ -177,7 +193,8 @@ def run_evaluation() -> tuple[pd.DataFrame | None, str]:
     try:
         from helpers.evaluate import evaluate
         return evaluate(real), ""
-    except (CineError, ImportError, FileNotFoundError) as exc:
+    except Exception as exc:  # the deck says why; the rest of the report is still written
+        print(f"evaluation skipped: {type(exc).__name__}: {exc}")
         return None, f"L'évaluation n'a pas pu être exécutée : {exc}"
 
 
@@ -194,15 +211,14 @@ def build_report(out: Path | None = None, execute_notebooks: bool = True,
             nb, error = execute(path)
         else:
             nb, error = nbformat.read(path, as_version=4), None
-        page = Page(path.stem, title, f"{path.stem}.html", error)
-        (out / page.file).write_text(export_html(nb, title, error), encoding="utf-8")
+        page = Page(title, f"{path.stem}.html", error)
+        _write(out / page.file, export_html(nb, title, error))
         pages.append(page)
     findings = write_findings(out)
     evaluation, why = run_evaluation() if evaluate else (None, "L'évaluation n'a pas été "
                                                          "lancée pour ce rapport (--no-evaluate).")
-    (out / "presentation.html").write_text(
-        build_deck(evaluation, why), encoding="utf-8")
-    return write_index(out, pages, findings, None)
+    _write(out / "presentation.html", build_deck(evaluation, why))
+    return write_index(out, pages, findings)
 
 
 def _slide(title: str, content: str, h: str = "h2") -> str:
@@ -213,20 +229,43 @@ def _ul(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
+TABLES_FR = {"movies": "films au catalogue", "people": "personnes (acteurs, équipes)",
+             "credits": "rôles d'acteurs", "series": "séries (comparaison)",
+             "title_counts": "comptages de titres par type et décennie"}
+
+
+def _funnel(manifest: dict | None) -> tuple[int, int] | None:
+    """(titles read, films kept) from the ingest manifest's cleaning steps."""
+    steps = [s for s in (manifest or {}).get("steps", []) if s.get("table") == "movies"
+             and s.get("kind") == "filter"]
+    return (steps[0]["rows_in"], steps[-1]["rows_out"]) if steps else None
+
+
+def _raw_size(manifest: dict | None) -> float:
+    """Size of the raw files read by the ingest, in MB."""
+    files = (manifest or {}).get("source", {}).get("files", {})
+    return sum(f.get("size", 0) for f in files.values()) / 2**20
+
+
 def _data_slide(manifest: dict | None) -> str:
-    """Rows per processed table and raw size, from the ingest manifest."""
+    """The cleaning funnel, rows per processed table and raw size, from the ingest manifest."""
     from helpers.market import fmt
 
     if not manifest:
         return _slide("Les données", "<p>Aucune table traitée : lancer <code>python -m helpers "
                       "build</code> (ou <code>demo</code> hors ligne).</p>")
-    rows = [f"{html.escape(name)} : {fmt(info.get('rows', 0))} lignes"
-            for name, info in manifest.get("tables", {}).items()]
+    rows = []
+    funnel = _funnel(manifest)
+    if funnel:
+        rows.append(f"<b>{fmt(funnel[0])} titres IMDb lus → {fmt(funnel[1])} films gardés</b> "
+                    "(types, contenu adulte, années, durées, nombre de votes)")
+    rows += [f"{fmt(info.get('rows', 0))} {html.escape(TABLES_FR.get(name, name))}"
+             for name, info in manifest.get("tables", {}).items()]
     files = manifest.get("source", {}).get("files", {})
-    size = sum(f.get("size", 0) for f in files.values())
-    rows.append(f"{len(files)} fichiers bruts, {fmt(size / 2**20, 0)} Mo compressés, lus en "
-                f"{fmt(manifest.get('seconds', 0))} s par l'ingestion (DuckDB, en flux)")
-    return _slide("Les données traitées (manifeste de l'ingestion)", _ul(rows))
+    rows.append(f"{len(files)} fichiers bruts, {fmt(_raw_size(manifest), 0)} Mo compressés, "
+                f"traités en {fmt(manifest.get('seconds', 0))} s (DuckDB, en flux)")
+    title = "Les données traitées" + (" (SYNTHÉTIQUES)" if manifest.get("synthetic") else "")
+    return _slide(title, _ul(rows))
 
 
 def _evaluation_slide(table: pd.DataFrame | None, why: str) -> str:
@@ -252,23 +291,29 @@ def _evaluation_slide(table: pd.DataFrame | None, why: str) -> str:
                   f'<p class="small">{html.escape(NOTE)}</p>')
 
 
-def build_deck(evaluation: pd.DataFrame | None, why: str,
-               processed: Path | None = None) -> str:
+def build_deck(evaluation: pd.DataFrame | None, why: str) -> str:
     """The presentation: one self-contained HTML page of slides (inline CSS/JS, embedded chart)."""
     from helpers import catalog, market
     from helpers.audience import CREUSE
 
     figures = market.load_market_figures()
     c = lambda i: html.escape(market.cite(figures, i))  # noqa: E731
-    kind, statement = data_statement(processed)
+    kind, statement = data_statement()
     try:
-        manifest = catalog.load_manifest(processed)
+        manifest = catalog.load_manifest()
     except CineError:
         manifest = None
     chart = png_data_uri(market.plot_cinema_offer(figures))
+    funnel = _funnel(manifest)
+    headline = f"{market.fmt(len(figures))} chiffres de marché sourcés" + (
+        f", {market.fmt(funnel[1])} films au catalogue" if funnel else "")
+    size_text = (f"{market.fmt(_raw_size(manifest), 0)} Mo de fichiers bruts, "
+                 f"{market.fmt(funnel[0])} titres à trier pour {market.fmt(funnel[1])} films"
+                 if funnel else "les fichiers IMDb complets sont volumineux")
     slides = [
         _slide("Ciné Creuse : des films pour le public du Sénéchal",
-               f'<p>Indicateurs et recommandations de films pour un cinéma de Guéret.</p>'
+               "<p>Indicateurs et recommandations de films pour un cinéma de Guéret : "
+               f"{headline}.</p>"
                f'<div class="banner {kind}">{statement}</div>'
                '<p class="small">Flèches ou clic pour naviguer.</p>', "h1"),
         _slide("La démarche", _ul([
@@ -296,7 +341,7 @@ def build_deck(evaluation: pd.DataFrame | None, why: str,
             f" (patrimoine : {c('patrimoine_entrees_par_seance_2022')} par séance)"])),
         _data_slide(manifest),
         _slide("Les outils, et pourquoi", _ul([
-            "<b>DuckDB / pyarrow</b> : lire des fichiers de plusieurs Go en flux, sans tout "
+            "<b>DuckDB / pyarrow</b> : lire de gros fichiers en flux, sans tout "
             "charger en mémoire ; tables Parquet légères.",
             "<b>pandas</b> : indicateurs et tableaux ; <b>matplotlib</b> : graphiques sourcés.",
             "<b>scikit-learn</b> : TF-IDF des résumés, matrices creuses, similarité cosinus.",
@@ -306,8 +351,8 @@ def build_deck(evaluation: pd.DataFrame | None, why: str,
             "<b>nbclient / nbconvert</b> : ce rapport ; <b>pytest + Playwright</b> : tests, "
             "jusque dans le navigateur."])),
         _slide("Les difficultés rencontrées", _ul([
-            "<b>Taille des données</b> : les fichiers IMDb complets ne tiennent pas naïvement en "
-            "mémoire ; filtrage en flux et jointures sur les identifiants conservés.",
+            f"<b>Taille des données</b> : {size_text} ; filtrage en flux (DuckDB) et jointures "
+            "limitées aux identifiants conservés, pour tenir sur une machine modeste.",
             "<b>Démarrage à froid</b> : aucun historique client, le moteur part des films "
             "qu'on lui cite.",
             "<b>Titres français</b> : les clients cherchent « Le Parrain », pas « The Godfather » "

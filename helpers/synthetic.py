@@ -21,10 +21,13 @@ import gzip
 import json
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -76,7 +79,8 @@ SCALES: dict[str, Scale] = {
     "full": Scale(12_000_000, 14_000_000, 95_000_000, 54_000_000),
 }
 
-CHUNK = 1 << 19  # titles (or people) per generated chunk
+T = TypeVar("T")
+CHUNK = 1 << 18  # titles (or people) per generated chunk
 GZIP_LEVEL = 1  # fast: the real dumps are ~30% smaller, decompression costs the same
 MIN_VOTES_KEPT = 200
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -200,7 +204,8 @@ def _tsv_lines(columns: list[pa.Array | str]) -> memoryview:
     lines = pc.binary_join_element_wise(lines, "", "\n")
     if isinstance(lines, pa.ChunkedArray):
         lines = lines.combine_chunks()
-    offsets = np.frombuffer(lines.buffers()[1], np.int32)[lines.offset: lines.offset + len(lines) + 1]
+    offsets = np.frombuffer(lines.buffers()[1], np.int32)
+    offsets = offsets[lines.offset: lines.offset + len(lines) + 1]
     return memoryview(lines.buffers()[2])[offsets[0]: offsets[-1]]
 
 
@@ -208,12 +213,16 @@ def _write_gz(path: Path, header: tuple[str, ...], chunks: Iterable[memoryview])
     """Write a gzip TSV atomically (``.part`` then rename), mtime 0; return the row count."""
     part = path.with_name(path.name + ".part")
     rows = 0
-    with open(part, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
-                                                compresslevel=GZIP_LEVEL, mtime=0) as gz:
-        gz.write(("\t".join(header) + "\n").encode())
-        for chunk in chunks:
-            rows += int(np.count_nonzero(np.frombuffer(chunk, np.uint8) == 10))
-            gz.write(chunk)
+    try:
+        with open(part, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
+                                                    compresslevel=GZIP_LEVEL, mtime=0) as gz:
+            gz.write(("\t".join(header) + "\n").encode())
+            for chunk in chunks:
+                rows += int(np.count_nonzero(np.frombuffer(chunk, np.uint8) == 10))
+                gz.write(chunk)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
     os.replace(part, path)
     return rows
 
@@ -223,12 +232,26 @@ def _ranges(n: int) -> Iterator[tuple[int, int, int]]:
         yield k, lo, min(n, lo + CHUNK)
 
 
+def _chunks(make: Callable[[int, int, int], T], n: int, ahead: int = 2) -> Iterator[T]:
+    """``make(k, lo, hi)`` for every chunk of ``n`` rows, in order, ``ahead`` computed in
+    parallel (each chunk has its own random stream, so the result does not depend on it)."""
+    with ThreadPoolExecutor(max_workers=ahead) as pool:
+        pending: deque = deque()
+        for k, lo, hi in _ranges(n):
+            pending.append(pool.submit(make, k, lo, hi))
+            if len(pending) >= ahead:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 # --- the world: every title- and person-level attribute ----------------------------
 
 ROLES = ("actor", "actress", "director", "writer", "producer", "composer",
          "cinematographer", "editor", "self", "crew")
 ROLE_SHARES = (0.34, 0.24, 0.06, 0.09, 0.09, 0.03, 0.03, 0.03, 0.07, 0.02)
-ACTOR, ACTRESS, DIRECTOR, WRITER, PRODUCER, COMPOSER, CINEMATOGRAPHER, EDITOR, SELF, CREW = range(10)
+(ACTOR, ACTRESS, DIRECTOR, WRITER, PRODUCER, COMPOSER, CINEMATOGRAPHER, EDITOR, SELF,
+ CREW) = range(10)
 WINDOW = 12  # half-width (years) of the era in which a person is cast
 TROUPE = 8  # favourite actors of a director, regulars of a series
 LANGS = ("en", "fr", "de", "es", "it", "ja", "hi", "ko", "sv", "pt", "da", "pl")
@@ -337,19 +360,24 @@ def _pick(pools: list, role: np.ndarray | int, years: np.ndarray, rng: np.random
     role = np.broadcast_to(np.asarray(role), years.shape)
     out = np.empty(len(years), np.int64)
     u = rng.random(len(years))
-    for r in np.unique(role):
+    year = np.clip(np.round(years).astype(np.int64), 1800, 2100) - 1800
+    grid = np.arange(1800, 2101, dtype=np.float32)
+    for r in np.flatnonzero(np.bincount(role.ravel())):
         m = role == r
         ids, centres, cum = pools[r]
-        y = years[m].astype(np.float32)
-        lo = np.searchsorted(centres, y - window)
-        hi = np.searchsorted(centres, y + window, side="right")
+        # Window bounds per calendar year (301 values), then looked up per slot.
+        lo = np.searchsorted(centres, grid - window)
+        hi = np.searchsorted(centres, grid + window, side="right")
         empty = hi <= lo  # nobody active then: take the nearest careers
         lo = np.where(empty, np.clip(lo - 1, 0, len(ids) - 1), lo)
         hi = np.where(empty, lo + 1, hi)
         base = np.where(lo > 0, cum[np.maximum(lo - 1, 0)], 0.0)
-        target = base + u[m] * (cum[hi - 1] - base)
-        k = np.minimum(np.searchsorted(cum, target, side="right"), hi - 1)
-        out[m] = ids[np.maximum(k, lo)]
+        y = year[m]
+        target = base[y] + u[m] * (cum[hi - 1] - base)[y]
+        order = np.argsort(target)  # sorted needles: searchsorted is ~10x faster
+        k = np.empty(len(target), np.int64)
+        k[order] = np.searchsorted(cum, target[order], side="right")
+        out[m] = ids[np.clip(k, lo[y], hi[y] - 1)]
     return out
 
 
@@ -496,7 +524,10 @@ def build_world(scale: str = "tiny", seed: int = 0) -> World:
     n_akas = _allocate(spec.akas, base_a * (1 + rated * 1.5 + has_fr) * rng.lognormal(0, 0.5, n))
 
     movies = np.flatnonzero(rated & (ttype == MOVIE))
-    score = vote_rank[movies] / max(len(movies), 1) + rng.normal(0, 0.12, len(movies))
+    # ~78% of the catalogue-range films have a TMDB row, then the best known of the rest.
+    score = vote_rank[movies] / max(len(movies), 1) + rng.normal(0, 0.2, len(movies))
+    top_range = vote_rank[movies] < spec.kept_movies
+    score[top_range] = np.where(rng.random(int(top_range.sum())) < 0.78, -1.0, 10.0)
     tmdb = np.sort(movies[np.argsort(score, kind="stable")[: int(len(movies) * spec.tmdb_share)]])
 
     return World(spec=spec, seed=seed, ttype=ttype, year=year, year_null=year_null,
@@ -541,15 +572,25 @@ class Text:
         self.pools = {k: (_strings(h), _strings(t)) for k, (h, t) in words.TITLE_POOLS.items()}
         self.male, self.female = _strings(words.MALE_FIRST), _strings(words.FEMALE_FIRST)
         self.last, self.suffix = _strings(words.LAST_NAMES), _strings(words.NAME_SUFFIXES)
-        self.neutral = _strings(words.CHARACTERS_NEUTRAL)
-        self.self_chars = _strings(words.SELF_CHARACTERS)
+        # Every possible ``characters`` value, so a row costs one ``take``.
+        firsts = (words.MALE_FIRST, words.FEMALE_FIRST)
+        chars = [f'["{f}"]' for pool in firsts for f in pool]
+        chars += [f'["{f} {la}"]' for pool in firsts for f in pool for la in words.LAST_NAMES]
+        chars += [f'["{c}"]' for c in words.CHARACTERS_NEUTRAL]
+        chars += list(words.SELF_CHARACTERS)
+        self.characters = _strings(chars)
+        jobs = [words.JOBS.get(c, ("",)) for c in CATEGORIES]
+        self.jobs = pa.array([j or None for pool in jobs for j in pool], pa.string())
+        self.job_sizes = np.array([len(pool) for pool in jobs])
 
     def titles(self, lang: np.ndarray, rng: np.random.Generator) -> pa.Array:
         """One title per row in the row's language (English word pools for the others)."""
         n = len(lang)
+        if n == 0:
+            return pa.array([], pa.string())
         parts = []
         order = np.argsort(lang, kind="stable")
-        for code in np.unique(lang):
+        for code in np.flatnonzero(np.bincount(lang)):
             m = int(np.count_nonzero(lang == code))
             name = LANGS[code]
             if name in self.pools:
@@ -562,7 +603,8 @@ class Text:
         out = pa.concat_arrays(parts).take(pa.array(np.argsort(order)))
         quoted = rng.random(n) < 0.004  # the real files' stray quotes: The "Big" Night
         return pc.if_else(pa.array(quoted),
-                          pc.replace_substring_regex(out, r"^(The |La |Le |Les |)([^ ]+)", r'\1"\2"'),
+                          pc.replace_substring_regex(out, r"^(The |La |Le |Les |)([^ ]+)",
+                                                     r'\1"\2"'),
                           out)
 
     def names(self, female: np.ndarray, rng: np.random.Generator) -> pa.Array:
@@ -596,20 +638,17 @@ def _title_texts(world: World, text: Text, lo: int, hi: int) -> tuple[pa.Array, 
 # --- file writers ---------------------------------------------------------------------
 
 
-def _basics_chunks(world: World, text: Text) -> Iterator[memoryview]:
-    genre_names = _strings(words.GENRES)
-    type_names = _strings(TITLE_TYPES)
-    for _, lo, hi in _ranges(len(world.ttype)):
-        primary, original, _ = _title_texts(world, text, lo, hi)
-        g = world.genres[lo:hi]
-        present = g != NO_GENRE
-        genres = _list_join(_take(genre_names, g[present]), present.sum(axis=1), ",")
-        yield _tsv_lines([
-            _ids("tt", np.arange(lo, hi)), _take(type_names, world.ttype[lo:hi]),
-            primary, original, _ints(world.adult[lo:hi].astype(np.int8)),
-            _ints(world.year[lo:hi], world.year_null[lo:hi]),
-            _ints(world.end_year[lo:hi], world.end_year[lo:hi] == 0),
-            _ints(world.runtime[lo:hi], world.runtime[lo:hi] == 0), genres])
+def _basics_chunk(world: World, text: Text, k: int, lo: int, hi: int) -> memoryview:
+    primary, original, _ = _title_texts(world, text, lo, hi)
+    g = world.genres[lo:hi]
+    present = g != NO_GENRE
+    genres = _list_join(_take(_strings(words.GENRES), g[present]), present.sum(axis=1), ",")
+    return _tsv_lines([
+        _ids("tt", np.arange(lo, hi)), _take(_strings(TITLE_TYPES), world.ttype[lo:hi]),
+        primary, original, _ints(world.adult[lo:hi].astype(np.int8)),
+        _ints(world.year[lo:hi], world.year_null[lo:hi]),
+        _ints(world.end_year[lo:hi], world.end_year[lo:hi] == 0),
+        _ints(world.runtime[lo:hi], world.runtime[lo:hi] == 0), genres])
 
 
 AKA_REGIONS = ("US", "GB", "DE", "ES", "IT", "BR", "CA", "JP", "IN", "MX", "AR", "PT", "SE",
@@ -624,43 +663,39 @@ AKA_ATTRIBUTES = ("literal English title", "reissue title", "complete title",
                   "alternative spelling", "informal title", "new title", "short title")
 
 
-def _akas_chunks(world: World, text: Text) -> Iterator[memoryview]:
-    regions = _strings(AKA_REGIONS)
-    aka_types = _strings(AKA_TYPES)
-    attributes = _strings(AKA_ATTRIBUTES)
-    for k, lo, hi in _ranges(len(world.ttype)):
-        primary, original, french = _title_texts(world, text, lo, hi)
-        rng = _rng(world.seed, 11, k)
-        counts = world.n_akas[lo:hi]
-        title = np.repeat(np.arange(hi - lo), counts)
-        rank = _rank_in_group(counts)
-        m = len(title)
-        fr_slot = np.where(counts[title] >= 2, 1, 0)
-        is_fr = world.has_fr[lo:hi][title] & (rank == fr_slot)
-        is_orig = (rank == 0) & ~is_fr
-        region_idx = rng.choice(len(AKA_REGIONS), size=m, p=AKA_REGION_P / AKA_REGION_P.sum())
-        # Regions with a word pool get a translated title half of the time.
-        rlang = np.array([LANGS.index(REGION_LANG.get(r, "en")) for r in AKA_REGIONS])[region_idx]
-        translated = text.titles(rlang.astype(np.int8), rng)
-        use_tr = (rlang != 0) & (rng.random(m) < 0.5)
-        other = pc.if_else(pa.array(use_tr), translated, primary.take(pa.array(title)))
-        aka = pc.if_else(pa.array(is_orig), original.take(pa.array(title)), other)
-        aka = pc.if_else(pa.array(is_fr), french.take(pa.array(title)), aka)
-        region = pc.if_else(pa.array(is_fr), "FR", _take(regions, region_idx))
-        region = pc.if_else(pa.array(is_orig), pa.scalar(None, pa.string()), region)
-        language = pc.if_else(pa.array(is_fr & (rng.random(m) < 0.2)), "fr",
-                              pa.scalar(None, pa.string()))
-        language = pc.if_else(pa.array(~is_fr & (rlang != 0) & (rng.random(m) < 0.3)),
-                              _take(_strings(LANGS), rlang), language)
-        types = _take(aka_types, rng.integers(0, len(AKA_TYPES), m))
-        types = pc.if_else(pa.array(is_orig), "original", types)
-        types = pc.if_else(pa.array(is_fr), "imdbDisplay", types)
-        types = pc.if_else(pc.equal(types, ""), pa.scalar(None, pa.string()), types)
-        attr = pc.if_else(pa.array(~is_orig & (rng.random(m) < 0.05)),
-                          _take(attributes, rng.integers(0, len(AKA_ATTRIBUTES), m)),
-                          pa.scalar(None, pa.string()))
-        yield _tsv_lines([_ids("tt", lo + title), _ints(rank + 1), aka, region, language,
-                          types, attr, _ints(is_orig.astype(np.int8))])
+def _akas_chunk(world: World, text: Text, k: int, lo: int, hi: int) -> memoryview:
+    primary, original, french = _title_texts(world, text, lo, hi)
+    rng = _rng(world.seed, 11, k)
+    counts = world.n_akas[lo:hi]
+    title = np.repeat(np.arange(hi - lo), counts)
+    rank = _rank_in_group(counts)
+    m = len(title)
+    fr_slot = np.where(counts[title] >= 2, 1, 0)
+    is_fr = world.has_fr[lo:hi][title] & (rank == fr_slot)
+    is_orig = (rank == 0) & ~is_fr
+    region_idx = rng.choice(len(AKA_REGIONS), size=m, p=AKA_REGION_P / AKA_REGION_P.sum())
+    # Regions with a word pool get a translated title half of the time.
+    rlang = np.array([LANGS.index(REGION_LANG.get(r, "en")) for r in AKA_REGIONS])[region_idx]
+    use_tr = (rlang != 0) & (rng.random(m) < 0.5) & ~is_orig & ~is_fr
+    translated = text.titles(rlang[use_tr].astype(np.int8), rng)
+    n = hi - lo
+    pick = np.where(is_fr, 2 * n + title, np.where(is_orig, n + title, title))
+    pick[use_tr] = 3 * n + np.arange(int(use_tr.sum()))
+    aka = pa.concat_arrays([primary, original, french, translated]).take(pa.array(pick))
+    region_codes = pa.array([*AKA_REGIONS, "FR"], pa.string())
+    region = region_codes.take(pa.array(np.where(is_fr, len(AKA_REGIONS), region_idx),
+                                        mask=is_orig))
+    lang_idx = np.where(is_fr, LANGS.index("fr"), rlang)
+    lang_null = ~((is_fr & (rng.random(m) < 0.2)) | (~is_fr & (rlang != 0) & (rng.random(m) < 0.3)))
+    language = _strings(LANGS).take(pa.array(lang_idx, mask=lang_null))
+    type_idx = rng.integers(0, len(AKA_TYPES), m)
+    type_idx = np.where(is_fr, 0, np.where(is_orig, len(AKA_TYPES), type_idx))
+    types = pa.array([t or None for t in (*AKA_TYPES, "original")], pa.string())
+    types = types.take(pa.array(type_idx))
+    attr = _strings(AKA_ATTRIBUTES).take(pa.array(
+        rng.integers(0, len(AKA_ATTRIBUTES), m), mask=is_orig | (rng.random(m) > 0.05)))
+    return _tsv_lines([_ids("tt", lo + title), _ints(rank + 1), aka, region, language,
+                       types, attr, _ints(is_orig.astype(np.int8))])
 
 
 CATEGORIES = ("actor", "actress", "director", "writer", "producer", "composer",
@@ -728,49 +763,39 @@ def _principal_slots(world: World, lo: int, hi: int, rng: np.random.Generator
     return title, rank + 1, category, person
 
 
-def _principals_crew_chunks(world: World, text: Text, known: list
-                            ) -> tuple[Iterator[memoryview], list[memoryview]]:
-    """Principals chunks (a generator) that also fill the crew chunks and known-for pairs."""
-    crew_out: list[memoryview] = []
-    cats = _strings(CATEGORIES)
-    job_pool = [(c, _strings(words.JOBS.get(c, ("",)))) for c in range(len(CATEGORIES))]
-
-    def gen() -> Iterator[memoryview]:
-        for k, lo, hi in _ranges(len(world.ttype)):
-            rng = _rng(world.seed, 12, k)
-            title, ordering, category, person = _principal_slots(world, lo, hi, rng)
-            m = len(title)
-            nconst = _ids("nm", person)
-            female = category == 1
-            first = pc.if_else(pa.array(female),
-                               _take(text.female, rng.integers(0, len(text.female), m)),
-                               _take(text.male, rng.integers(0, len(text.male), m)))
-            full = _join(first, " ", _take(text.last, rng.integers(0, len(text.last), m)))
-            u = rng.random(m)
-            name = pc.if_else(pa.array(u < 0.25), full, first)
-            name = pc.if_else(pa.array(u > 0.85),
-                              _take(text.neutral, rng.integers(0, len(text.neutral), m)), name)
-            chars = _join('["', name, '"]')
-            chars = pc.if_else(pa.array(category == 8),
-                               _take(text.self_chars, rng.integers(0, len(text.self_chars), m)),
-                               chars)
-            chars = pc.if_else(pa.array((category > 1) & (category != 8) | (u > 0.97)),
-                               pa.scalar(None, pa.string()), chars)
-            job = pa.nulls(m, pa.string())
-            for c, pool in job_pool:
-                if len(pool) > 1 or pool[0].as_py():
-                    pick = _take(pool, rng.integers(0, len(pool), m))
-                    job = pc.if_else(pa.array(category == c), pick, job)
-            job = pc.if_else(pc.equal(job, ""), pa.scalar(None, pa.string()), job)
-            tconst = _ids("tt", np.arange(lo, hi))
-            yield _tsv_lines([tconst.take(pa.array(title)), _ints(ordering), nconst,
-                              _take(cats, category), job, chars])
-            crew_out.append(_crew_lines(tconst, title, category, nconst, hi - lo))
-            parent = world.parent[lo:hi][title]
-            keep = (parent < 0) | (ordering <= 3)
-            known.append((person[keep] << 32) | np.where(parent < 0, lo + title, parent)[keep])
-
-    return gen(), crew_out
+def _principals_chunk(world: World, text: Text, k: int, lo: int, hi: int
+                      ) -> tuple[memoryview, memoryview, np.ndarray]:
+    """Principals lines, crew lines and (person << 32 | known-for title) pairs of a chunk."""
+    rng = _rng(world.seed, 12, k)
+    title, ordering, category, person = _principal_slots(world, lo, hi, rng)
+    m = len(title)
+    nconst = _ids("nm", person)
+    # characters: index into Text.characters (first names, full names, roles, self).
+    n_male, n_female, n_last = len(words.MALE_FIRST), len(words.FEMALE_FIRST), len(words.LAST_NAMES)
+    female = category == 1
+    n_first = np.where(female, n_female, n_male)
+    first = (rng.random(m) * n_first).astype(np.int64)
+    first_idx = np.where(female, n_male, 0) + first
+    full_idx = (n_male + n_female + np.where(female, n_male * n_last, 0)
+                + first * n_last + rng.integers(0, n_last, m))
+    neutral0 = (n_male + n_female) * (1 + n_last)
+    self0 = neutral0 + len(words.CHARACTERS_NEUTRAL)
+    u = rng.random(m)
+    idx = np.where(u < 0.25, full_idx, first_idx)
+    idx = np.where(u > 0.85, neutral0 + rng.integers(0, len(words.CHARACTERS_NEUTRAL), m), idx)
+    idx = np.where(category == 8, self0 + rng.integers(0, len(words.SELF_CHARACTERS), m), idx)
+    no_char = ((category > 1) & (category != 8)) | (u > 0.97)
+    chars = text.characters.take(pa.array(idx, mask=no_char))
+    job_idx = _starts(text.job_sizes)[category] + (rng.random(m) * text.job_sizes[category])
+    job = text.jobs.take(pa.array(job_idx.astype(np.int64)))
+    tconst = _ids("tt", np.arange(lo, hi))
+    lines = _tsv_lines([tconst.take(pa.array(title)), _ints(ordering), nconst,
+                        _take(_strings(CATEGORIES), category), job, chars])
+    crew = _crew_lines(tconst, title, category, nconst, hi - lo)
+    parent = world.parent[lo:hi][title]
+    keep = (parent < 0) | (ordering <= 3)
+    pairs = (person[keep] << 32) | np.where(parent < 0, lo + title, parent)[keep]
+    return lines, crew, pairs
 
 
 def _crew_lines(tconst: pa.Array, title: np.ndarray, category: np.ndarray, nconst: pa.Array,
@@ -783,31 +808,33 @@ def _crew_lines(tconst: pa.Array, title: np.ndarray, category: np.ndarray, ncons
     return _tsv_lines(cols)
 
 
-def _names_chunks(world: World, text: Text, known: np.ndarray) -> Iterator[memoryview]:
-    person, titles = known >> 32, known & 0xFFFFFFFF
-    first = np.ones(len(known), bool)
+def _known_for(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique ``person << 32 | title`` pairs -> (person, title), 4 titles at most each."""
+    person, titles = pairs >> 32, pairs & 0xFFFFFFFF
+    first = np.ones(len(pairs), bool)
     first[1:] = person[1:] != person[:-1]
-    rank = np.arange(len(known)) - np.maximum.accumulate(np.where(first, np.arange(len(known)), 0))
-    top = rank < 4
-    person, titles = person[top], titles[top]
-    prof = [(r, _strings(words.PROFESSIONS[name])) for r, name in enumerate(ROLES)]
-    for k, lo, hi in _ranges(len(world.role)):
-        rng = _rng(world.seed, 13, k)
-        role = world.role[lo:hi]
-        female = (role == ACTRESS) | (~np.isin(role, (ACTOR, ACTRESS)) & (rng.random(hi - lo) < 0.3))
-        profession = pa.nulls(hi - lo, pa.string())
-        for r, pool in prof:
-            profession = pc.if_else(pa.array(role == r),
-                                    _take(pool, rng.integers(0, len(pool), hi - lo)), profession)
-        profession = pc.if_else(pc.equal(profession, ""), pa.scalar(None, pa.string()),
-                                profession)
-        a, b = np.searchsorted(person, [lo, hi])
-        counts = np.bincount(person[a:b] - lo, minlength=hi - lo)
-        known_for = _list_join(_ids("tt", titles[a:b]), counts, ",")
-        yield _tsv_lines([_ids("nm", np.arange(lo, hi)), text.names(female, rng),
-                          _ints(world.birth[lo:hi], world.birth[lo:hi] == 0),
-                          _ints(world.death[lo:hi], world.death[lo:hi] == 0),
-                          profession, known_for])
+    rank = np.arange(len(pairs)) - np.maximum.accumulate(np.where(first, np.arange(len(pairs)), 0))
+    return person[rank < 4], titles[rank < 4]
+
+
+def _names_chunk(world: World, text: Text, known: tuple[np.ndarray, np.ndarray], k: int,
+                 lo: int, hi: int) -> memoryview:
+    person, titles = known
+    rng = _rng(world.seed, 13, k)
+    role = world.role[lo:hi]
+    female = (role == ACTRESS) | (~np.isin(role, (ACTOR, ACTRESS)) & (rng.random(hi - lo) < 0.3))
+    pools = [words.PROFESSIONS[name] for name in ROLES]
+    sizes = np.array([len(pool) for pool in pools])
+    prof = pa.array([p or None for pool in pools for p in pool], pa.string())
+    profession = prof.take(pa.array(_starts(sizes)[role]
+                                    + (rng.random(hi - lo) * sizes[role]).astype(np.int64)))
+    a, b = np.searchsorted(person, [lo, hi])
+    counts = np.bincount(person[a:b] - lo, minlength=hi - lo)
+    known_for = _list_join(_ids("tt", titles[a:b]), counts, ",")
+    return _tsv_lines([_ids("nm", np.arange(lo, hi)), text.names(female, rng),
+                       _ints(world.birth[lo:hi], world.birth[lo:hi] == 0),
+                       _ints(world.death[lo:hi], world.death[lo:hi] == 0),
+                       profession, known_for])
 
 
 def _ratings_chunks(world: World) -> Iterator[memoryview]:
@@ -981,29 +1008,44 @@ def generate(out_dir: Path, scale: str = "tiny", seed: int = 0) -> dict[str, Pat
     world = build_world(scale, seed)
     text = Text()
     paths = {name: out / name for name in (*config.IMDB_FILES, config.TMDB_FILE)}
+    n_titles, n_people = len(world.ttype), len(world.role)
+    crew: list[memoryview] = []
     known: list[np.ndarray] = []
-    principals, crew = _principals_crew_chunks(world, text, known)
-    jobs: list[tuple[str, Callable[[], Iterable[memoryview]]]] = [
-        ("title.principals.tsv.gz", lambda: principals),
-        ("title.basics.tsv.gz", lambda: _basics_chunks(world, text)),
-        ("title.akas.tsv.gz", lambda: _akas_chunks(world, text)),
-        ("title.episode.tsv.gz", lambda: _episode_chunks(world)),
-        ("title.ratings.tsv.gz", lambda: _ratings_chunks(world)),
-    ]
-    rows: dict[str, int] = {}
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {name: pool.submit(_write_gz, paths[name], HEADERS[name], make())
-                   for name, make in jobs}
-        futures[config.TMDB_FILE] = pool.submit(_write_tmdb, paths[config.TMDB_FILE], world, text)
-        rows["title.principals.tsv.gz"] = futures["title.principals.tsv.gz"].result()
-        futures["title.crew.tsv.gz"] = pool.submit(_write_gz, paths["title.crew.tsv.gz"],
-                                                   HEADERS["title.crew.tsv.gz"], crew)
-        pairs = np.unique(np.concatenate(known)) if known else np.zeros(0, np.int64)
+
+    def principals() -> Iterator[memoryview]:
+        for lines, crew_lines, pairs in _chunks(partial(_principals_chunk, world, text), n_titles):
+            crew.append(crew_lines)
+            known.append(pairs)
+            yield lines
+
+    def write(name: str, chunks: Iterable[memoryview]) -> int:
+        return _write_gz(paths[name], HEADERS[name], chunks)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {
+            "title.principals.tsv.gz": pool.submit(write, "title.principals.tsv.gz", principals()),
+            "title.basics.tsv.gz": pool.submit(
+                write, "title.basics.tsv.gz",
+                _chunks(partial(_basics_chunk, world, text), n_titles, ahead=1)),
+            "title.akas.tsv.gz": pool.submit(
+                write, "title.akas.tsv.gz",
+                _chunks(partial(_akas_chunk, world, text), n_titles, ahead=1)),
+            "title.episode.tsv.gz": pool.submit(write, "title.episode.tsv.gz",
+                                                _episode_chunks(world)),
+            "title.ratings.tsv.gz": pool.submit(write, "title.ratings.tsv.gz",
+                                                _ratings_chunks(world)),
+            config.TMDB_FILE: pool.submit(_write_tmdb, paths[config.TMDB_FILE], world, text),
+        }
+        futures["title.principals.tsv.gz"].result()
+        futures["title.crew.tsv.gz"] = pool.submit(write, "title.crew.tsv.gz", crew)
+        pairs = np.sort(np.concatenate(known))
         known.clear()
-        futures["name.basics.tsv.gz"] = pool.submit(
-            _write_gz, paths["name.basics.tsv.gz"], HEADERS["name.basics.tsv.gz"],
-            _names_chunks(world, text, pairs))
-        rows.update({name: f.result() for name, f in futures.items()})
+        pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
+        names = partial(_names_chunk, world, text, _known_for(pairs))
+        del pairs
+        futures["name.basics.tsv.gz"] = pool.submit(write, "name.basics.tsv.gz",
+                                                    _chunks(names, n_people))
+        rows = {name: f.result() for name, f in futures.items()}
     expected = plan(scale)
     if rows != expected:  # a bug, not a user error: never leave data that looks complete
         raise RuntimeError(f"synthetic row counts {rows} differ from the plan {expected}")
@@ -1018,7 +1060,11 @@ def generate(out_dir: Path, scale: str = "tiny", seed: int = 0) -> dict[str, Pat
 def _write_tmdb(path: Path, world: World, text: Text) -> int:
     frame = _tmdb_table(world, text)
     part = path.with_name(path.name + ".part")
-    frame.to_csv(part, index=False, lineterminator="\n")
+    try:
+        frame.to_csv(part, index=False, lineterminator="\n")
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
     os.replace(part, path)
     return len(frame)
 

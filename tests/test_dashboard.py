@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,8 +15,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from helpers import dashboard
+from helpers import cli, config, dashboard, serve
 from helpers.dashboard import DashboardApp
+from helpers.errors import CineError
 from helpers.recommender import Recommender
 from helpers.schema import MOVIES
 from helpers.search import TitleIndex
@@ -532,3 +535,61 @@ def test_indicators_panel_filters_and_empty_selection(model) -> None:
     assert re.findall(r'cc-figure-value">([^<]*)<', western)[0] == "2"
     assert "sur la sélection" in western
     assert "Aucun film ne correspond" in panel.render((1930, 1930), "Western")
+
+
+# --------------------------------------------------------------------------- serving
+def test_serve_command_line() -> None:
+    command = serve.voila_command(8899)
+    assert command[1:4] == ["-m", "voila", str(config.PROJECT_ROOT / "dashboard.ipynb")]
+    assert command[4:] == [
+        "--no-browser", "--port=8899", "--Voila.ip=127.0.0.1", "--strip_sources=True",
+        "--preheat_kernel=True", "--pool_size=1",
+        "--MappingKernelManager.cull_idle_timeout=120",
+        "--MappingKernelManager.cull_interval=30"]
+    cold = serve.voila_command(8899, preheat=False)
+    assert "--preheat_kernel=False" in cold and "--pool_size=0" in cold
+
+
+def test_serve_options_exist_in_this_voila() -> None:
+    """Every option of the command is a real option of the installed Voilà / Jupyter server."""
+    from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+
+    help_all = subprocess.run([sys.executable, "-m", "voila", "--help-all"], capture_output=True,
+                              text=True, check=True).stdout
+    for option in serve.voila_command(8899)[4:]:
+        name = option.split("=")[0]
+        if name.startswith("--MappingKernelManager."):
+            assert name.split(".")[1] in MappingKernelManager.class_traits(config=True)
+        else:
+            assert re.search(rf"^{re.escape(name)}\b", help_all, re.MULTILINE), name
+
+
+def test_serve_without_data_says_what_to_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture) -> None:
+    monkeypatch.setenv("CINE_DATA_DIR", str(tmp_path))
+    with pytest.raises(CineError, match=r"python -m helpers demo"):
+        serve.check_ready()
+    assert cli.main(["serve", "--port", "8899"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: processed tables not found") and "helpers build" in err
+    (tmp_path / "processed").mkdir()
+    (tmp_path / "processed" / "manifest.json").write_text("{}")
+    with pytest.raises(CineError, match=r"^fitted model not found"):
+        serve.check_ready()
+
+
+# ----------------------------------------------------------- on the tiny synthetic data
+def test_build_app_on_the_tiny_demo_data(tiny_env: Path) -> None:
+    app = dashboard.build_app()
+    assert isinstance(app, DashboardApp)
+    assert "Données de démonstration" in app.banner_html()
+    movies = app.movies
+    title = movies.dropna(subset=["french_title"]).sort_values("num_votes").iloc[-1]
+    match = app.add_film(dashboard.clean_input(title["french_title"]).lower())
+    assert match is not None and match.title == title["french_title"]
+    assert len(app.recommend()) == 10 and len(cards(app)) == 10
+    app.tabs.selected_index = 1
+    page = app.indicators.content.value
+    assert page.count('<img src="data:image/png;base64,') == 8
+    assert app.indicators_box.children == (app.indicators.root,)
+    assert_nothing_injected(app)

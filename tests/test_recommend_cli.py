@@ -15,7 +15,6 @@ from helpers.recommend_cli import (
     ask_titles,
     find,
     format_text,
-    homonym_note,
     unknown_message,
 )
 from helpers.schema import MOVIES
@@ -210,3 +209,30 @@ def test_cli_without_model_says_what_to_do(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("CINE_DATA_DIR", str(tmp_path))
     assert main(["recommend", "dune"]) == 1
     assert "python -m helpers fit" in capsys.readouterr().err
+
+
+def test_cli_on_tiny_synthetic_data(tiny_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from helpers.catalog import load_movies
+
+    movies = load_movies(tiny_env / "processed").sort_values("num_votes", ascending=False)
+    film = movies.iloc[0]
+    typed = film["primary_title"].lower()
+    assert main(["recommend", typed, "-n", "5", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["liked"][0]["tconst"] == film["tconst"]
+    recs = data["recommendations"]
+    assert len(recs) == 5
+    assert film["tconst"] not in {r["tconst"] for r in recs}
+    assert all(r["reason"] for r in recs)
+
+
+def test_recommend_benchmark_runs_on_tiny_data(tiny_data_dir: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from helpers.bench import recommend as bench
+
+    assert bench.main(["--processed", str(tiny_data_dir / "processed"), "--queries", "10",
+                       "--rowwise-queries", "2", "--refit-queries", "1"]) == 0
+    out = capsys.readouterr().out
+    for line in ("fit ", "artifact", "single film", "five-film profile", "pandas row-wise",
+                 "refit features at every query"):
+        assert line in out

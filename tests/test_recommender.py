@@ -180,6 +180,9 @@ def test_discovery_lowers_the_popularity_prior() -> None:
     discovery = model.recommend([LIKED], k=100, discovery=True).set_index("tconst")["score"]
     gap = model.weights.popularity - model.weights.discovery_popularity
     assert normal[HORROR] - discovery[HORROR] == pytest.approx(gap, abs=1e-6)
+    reasons = model.recommend([LIKED], k=100).set_index("tconst")["reason"]
+    assert reasons[HORROR] == "très apprécié du public (note 8,0/10)"  # shares nothing else
+    assert reasons[LONG_HORROR] == "histoire et ton proches de vos choix"
 
 
 def test_save_load_round_trip(model: Recommender, tmp_path: Path) -> None:

@@ -148,3 +148,42 @@ def test_empty_catalogue() -> None:
     assert len(empty) == 0
     assert empty.search("dune") == SearchResult([], [])
     assert empty.complete("du") == []
+
+
+def test_every_tiny_synthetic_film_is_found_by_its_titles(tiny_data_dir) -> None:
+    from helpers.bench.search import strip_accents
+    from helpers.catalog import load_movies
+    from helpers.search import title_index
+
+    movies = load_movies(tiny_data_dir / "processed")
+    index = title_index(tiny_data_dir / "processed")
+    assert len(index) == len(movies)
+    for film in movies.itertuples():
+        for title in (film.french_title, film.primary_title, film.original_title):
+            if isinstance(title, str) and title:
+                assert film.tconst in ids(index.search(strip_accents(title), 200).matches), title
+        assert ids(index.search(film.tconst.upper()).matches) == [film.tconst]
+
+
+def test_benchmark_typo_makes_at_most_one_slip() -> None:
+    import numpy as np
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    from helpers.bench.search import typo
+
+    rng = np.random.default_rng(0)
+    slips = [DamerauLevenshtein.distance(typo("le dernier metro", rng), "le dernier metro")
+             for _ in range(50)]
+    assert set(slips) <= {0, 1}
+    assert slips.count(1) >= 40
+
+
+def test_search_benchmark_runs_on_tiny_data(tiny_data_dir, capsys: pytest.CaptureFixture) -> None:
+    from helpers.bench import search as bench
+
+    processed = str(tiny_data_dir / "processed")
+    assert bench.main(["--processed", processed, "--queries", "40", "--naive-queries", "5"]) == 0
+    out = capsys.readouterr().out
+    for line in ("index build:", "ours (normalised index)", "rapidfuzz WRatio, raw titles",
+                 "pandas str.contains scan"):
+        assert line in out

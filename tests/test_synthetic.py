@@ -173,3 +173,28 @@ def test_unknown_scale_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(CineError, match="unknown scale 'huge'"):
         generate(tmp_path, scale="huge")
+
+
+def test_careers_are_consistent_and_heavy_tailed(tiny: Path) -> None:
+    basics = read(tiny, "title.basics.tsv.gz")[["tconst", "titleType", "startYear"]]
+    names = read(tiny, "name.basics.tsv.gz")[["nconst", "birthYear"]]
+    cast = read(tiny, "title.principals.tsv.gz").query("category in ['actor', 'actress']")
+    credits = cast.merge(basics, on="tconst").merge(names, on="nconst")
+    age = (credits.startYear - credits.birthYear).dropna()
+    assert len(age) > 100 and age.between(18, 80).all()
+    mean_age = (credits.startYear - credits.birthYear).groupby(credits.category).mean()
+    assert mean_age["actress"] < mean_age["actor"] - 3
+    per_actor = cast.nconst.value_counts()
+    assert per_actor.max() >= 8 * per_actor.median()
+    kinds = credits.groupby("nconst").titleType.agg(set)
+    assert kinds.map(lambda k: {"movie", "tvEpisode"} <= k).sum() >= 10
+
+
+def test_command_line_prints_row_counts(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from helpers.cli import main
+
+    assert main(["synth", "--scale", "tiny", "--out", str(tmp_path), "--seed", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "title.principals.tsv.gz" in printed and "9,000 rows" in printed
+    assert "SYNTHETIC tiny data (seed 3)" in printed
+    assert json.loads((tmp_path / MARKER).read_text())["seed"] == 3

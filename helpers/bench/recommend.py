@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers bench recommend",
                                      description=__doc__)
     parser.add_argument("--scale", default="full", choices=("tiny", "small", "full"))
+    parser.add_argument("--processed", type=Path, default=None,
+                        help="use this processed folder instead of the synthetic replica")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--rowwise-queries", type=int, default=10,
                         help="queries for the pandas row-wise baseline (slow)")
@@ -74,8 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    movies = load_movies(ensure_processed(args.scale))
-    print(f"recommend benchmark: {len(movies):,} films (synthetic '{args.scale}' replica)")
+    movies = load_movies(args.processed or ensure_processed(args.scale))
+    source = args.processed or f"synthetic '{args.scale}' replica"
+    print(f"recommend benchmark: {len(movies):,} films ({source})")
     with measure() as fit:
         model = Recommender().fit(movies)
     print(f"  fit                 {fit.seconds:6.1f} s   peak RSS {mb(fit.peak_rss)}   "

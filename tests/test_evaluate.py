@@ -1,0 +1,138 @@
+"""The ML-LOO protocol: units on hand-made ratings, then the real evaluation and its targets."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from helpers import cli
+from helpers.evaluate import (
+    genre_diversity,
+    held_out_cases,
+    hits_and_ndcg,
+    liked_sequences,
+    load_catalogue,
+    movie_ids,
+    per_user_mean,
+    popularity_ranker,
+    top_k,
+    wilson,
+)
+from helpers.schema import MOVIES
+
+
+def ratings(rows: list[tuple[int, int, float, int]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["userId", "movieId", "rating", "timestamp"])
+
+
+# movieId -> catalogue position (movie 999 is not in the catalogue)
+POSITIONS = pd.Series(np.arange(40), index=np.arange(100, 140))
+
+
+def test_liked_threshold_catalogue_restriction_and_minimum_count() -> None:
+    rows = [(1, 100 + i, 4.0, 10 * i) for i in range(6)]  # user 1: exactly 6 liked
+    rows += [(1, 120, 3.5, 5), (1, 999, 5.0, 6)]  # not liked / not in the catalogue
+    rows += [(2, 100 + i, 5.0, i) for i in range(5)]  # user 2: only 5 liked -> dropped
+    seqs = liked_sequences(ratings(rows), POSITIONS)
+    assert seqs.to_dict() == {1: [0, 1, 2, 3, 4, 5]}
+
+
+def test_liked_order_is_time_then_movie_id() -> None:
+    rows = [(3, 105, 4.5, 50), (3, 103, 4.0, 10), (3, 101, 4.0, 10), (3, 102, 5.0, 30),
+            (3, 104, 4.0, 20), (3, 100, 4.0, 40)]
+    assert liked_sequences(ratings(rows), POSITIONS)[3] == [1, 3, 4, 2, 0, 5]
+
+
+def test_held_out_positions_variants_and_parity() -> None:
+    seqs = pd.Series({1: list(range(8)), 2: list(range(30)), 4: list(range(6))})
+    tuning = held_out_cases(seqs, "tuning")
+    assert tuning.user.tolist() == [1, 1, 1]
+    assert tuning.target.tolist() == [5, 6, 7]
+    assert tuning.single == [[4], [5], [6]]
+    assert tuning.profile == [[0, 1, 2, 3, 4], [1, 2, 3, 4, 5], [2, 3, 4, 5, 6]]
+    assert tuning.last.tolist() == [False, False, True]
+    reporting = held_out_cases(seqs, "reporting")
+    assert reporting.target.tolist() == list(range(10, 30)) + [5]  # last 20 of user 2
+    assert reporting.profile[0] == [5, 6, 7, 8, 9]
+    assert reporting.last.sum() == 2
+
+
+def test_hits_and_ndcg_exact_values() -> None:
+    recs = np.array([[5, 3, 9], [1, 2, 4], [7, 8, 6]])
+    hit, ndcg = hits_and_ndcg(recs, np.array([3, 0, 7]))
+    assert hit.tolist() == [1.0, 0.0, 1.0]
+    assert ndcg.tolist() == pytest.approx([1 / math.log2(3), 0.0, 1.0])
+
+
+def test_genre_diversity_is_mean_pairwise_jaccard_distance() -> None:
+    genres = np.array([[1, 1], [1, 0], [0, 0], [1, 1]], dtype=bool)
+    # {a,b} vs {a}: 1 - 1/2; vs {}: 1; {a} vs {}: 1 -> mean 2.5 / 3; identical sets: 0
+    assert genre_diversity(np.array([[0, 1, 2], [0, 3, 3]]), genres).tolist() == pytest.approx(
+        [2.5 / 3, 0.0])
+
+
+def test_averages_per_user_first() -> None:
+    assert per_user_mean(np.array([1.0, 0.0, 0.0, 1.0]), np.array([1, 1, 1, 2])) == (
+        pytest.approx((1 / 3 + 1) / 2))
+
+
+def test_wilson_interval() -> None:
+    assert wilson(5, 10) == pytest.approx((0.2366, 0.7634), abs=1e-4)
+    assert wilson(0, 0) == (0.0, 0.0)
+
+
+def test_top_k_excludes_query_films_and_breaks_ties_by_position() -> None:
+    scores = np.array([[0.5, 0.9, 0.5, 0.5, 0.1]])
+    assert top_k(scores, [[1]], 3).tolist() == [[0, 2, 3]]
+    assert popularity_ranker(np.array([10, 50, 30, 40]))([[1, 3]], 2).tolist() == [[2, 0]]
+
+
+# ------------------------------------------------------------------ real data
+def test_catalogue_in_movies_schema(real_dir: Path) -> None:
+    cat = load_catalogue(real_dir)
+    pa.Table.from_pandas(cat, schema=MOVIES, preserve_index=False)  # raises if not conform
+    assert len(cat) == 5760 and cat["tconst"].is_unique
+    toy = cat.set_index("tconst").loc["tt0114709"]
+    assert list(toy["genres"]) == ["Animation", "Comedy", "Family"]
+    assert toy["collection"] == "Toy Story Collection"
+    assert toy["poster_path"] == "/rhIRbceoE9lR4veEXuwCC2wARtG.jpg"
+    assert toy["num_votes"] == 1119409 and toy["year"] == 1995
+    avatar = cat.set_index("tconst").loc["tt0499549"]  # from the TMDB 5000 file
+    assert list(avatar["genres"]) == ["Action", "Adventure", "Fantasy", "Sci-Fi"]
+    assert str(avatar["release_date"]) == "2009-12-10" and list(avatar["countries"]) == [
+        "US", "GB"]
+    assert cat["cast"].map(len).sum() == 0  # no cast/crew in these samples
+    ids = movie_ids(real_dir)
+    assert ids.loc[1] == "tt0114709" and ids.loc[72998] == "tt0499549" and len(ids) == 5760
+
+
+@pytest.mark.slow
+def test_real_evaluation_meets_the_targets(real_dir: Path,
+                                           capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["evaluate", "--json", "--real", str(real_dir)]) == 0  # reporting users
+    table = pd.DataFrame(json.loads(capsys.readouterr().out)).set_index(["méthode", "variante"])
+    assert set(table["utilisateurs"]) == {299} and set(table["cas"]) == {5181}
+    ours = table.loc["Ciné Creuse"]
+    assert ours.loc["1 film", "HR@10"] >= 0.075
+    assert ours.loc["5 films", "HR@10"] >= 0.085
+    assert ours["couverture"].min() >= 0.40
+    assert ours["diversité"].min() >= 0.45
+    for baseline in ("popularité (votes TMDB)", "kNN genres", "kNN genres + année/durée/note"):
+        for variant in ("1 film", "5 films"):
+            assert ours.loc[variant, "HR@10"] > table.loc[(baseline, variant), "HR@10"]
+    discovery = table.loc["Ciné Creuse (découverte)"]
+    assert (discovery["couverture"] > ours["couverture"]).all()
+    assert (discovery["popularité (centile)"] < ours["popularité (centile)"]).all()
+    proper = ours.loc["1 film"]
+    assert proper["IC95 bas"] < proper["HR@10 dernier film"] < proper["IC95 haut"]
+
+
+def test_evaluate_command_rejects_unknown_user_half() -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["evaluate", "--users", "everyone"])
