@@ -39,12 +39,16 @@ def prepare() -> dict:
     return manifest
 
 
+def ratio(part: float, whole: float) -> float:
+    """``part / whole``, NaN (shown as "n.d.") when ``whole`` is 0."""
+    return part / whole if whole else float("nan")
+
+
 def step(manifest: dict, step_id: str) -> dict:
     """One step of the manifest, with ``removed`` and ``share`` (kept share) added."""
     found = next(s for s in manifest["steps"] if s["id"] == step_id)
     rows_in, rows_out = found["rows_in"], found["rows_out"]
-    return {**found, "removed": rows_in - rows_out,
-            "share": rows_out / rows_in if rows_in else float("nan")}
+    return {**found, "removed": rows_in - rows_out, "share": ratio(rows_out, rows_in)}
 
 
 def steps_table(manifest: dict, table: str = "movies", kind: str = "filter") -> pd.DataFrame:

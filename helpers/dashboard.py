@@ -13,9 +13,12 @@ Chart pages are cached per filter choice, so nothing heavy runs twice in a kerne
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
+import os
 import re
+import sys
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -26,6 +29,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
+import pyarrow
 
 from helpers import config
 from helpers.audience import CREUSE
@@ -574,13 +578,24 @@ def key_figures_html(figures: Mapping[str, float]) -> str:
     return f'<div class="cc-figures">{"".join(tiles)}</div>'
 
 
-class IndicatorsPanel:
-    """KPI charts and key figures with decade and genre filters; one render per filter choice."""
+#: The other processed tables the KPI charts need (the catalogue comes from the model).
+KPI_TABLES = ("people", "credits", "series", "title_counts")
 
-    def __init__(self, movies: pd.DataFrame, people: pd.DataFrame, credits: pd.DataFrame,
-                 series: pd.DataFrame, title_counts: pd.DataFrame) -> None:
-        self.movies, self.people, self.credits = movies, people, credits
-        self.series, self.title_counts = series, title_counts
+
+class IndicatorsPanel:
+    """KPI charts and key figures with decade and genre filters; one render per filter choice.
+
+    The page for the default filters is also kept on disk (``cache_dir``, keyed by the code
+    of the KPIs and charts), so the next visitors' kernels show it without loading the KPI
+    tables at all; ``tables`` is called only when a page must really be computed.
+    """
+
+    def __init__(self, movies: pd.DataFrame, tables: Callable[[], Mapping[str, pd.DataFrame]],
+                 cache_dir: Path | None = None) -> None:
+        self.movies = movies
+        self._load_tables = tables
+        self._tables: Mapping[str, pd.DataFrame] | None = None
+        self.cache_dir = cache_dir
         self._cache: dict[tuple, str] = {}
         self.decades = decade_slider(movies, "380px")
         self.genre = widgets.Dropdown(options=[("Tous les genres", ""), *genre_options(movies)],
@@ -601,6 +616,23 @@ class IndicatorsPanel:
         self.root = widgets.VBox([header, self.content])
         self.update()
 
+    @property
+    def tables(self) -> Mapping[str, pd.DataFrame]:
+        """people, credits, series and title_counts, loaded on first need."""
+        if self._tables is None:
+            self._tables = dict(self._load_tables())
+        return self._tables
+
+    def _default_page_file(self) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        from helpers import kpi, plots
+
+        digest = hashlib.sha1()
+        for module in (kpi, plots, sys.modules[__name__]):
+            digest.update(Path(module.__file__).read_bytes())
+        return self.cache_dir / f"indicators-{digest.hexdigest()[:16]}.html"
+
     def filters(self) -> tuple[tuple[int, int] | None, str | None]:
         lo, hi = self.decades.value
         full = (lo, hi) == (self.decades.min, self.decades.max)
@@ -610,30 +642,47 @@ class IndicatorsPanel:
         """Render (or reuse) the page for the current filters."""
         key = self.filters()
         if key not in self._cache:
-            self._cache[key] = self.render(*key)
+            self._cache[key] = self._default_page() if key == (None, None) else self.render(*key)
         self.content.value = self._cache[key]
         return self.content.value
+
+    def _default_page(self) -> str:
+        """The page without filters: read from the disk cache, else rendered and stored."""
+        path = self._default_page_file()
+        if path is not None and path.is_file():
+            return path.read_text(encoding="utf-8")
+        page = self.render(None, None)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                tmp.write_text(page, encoding="utf-8")
+                os.replace(tmp, path)  # atomic: concurrent kernels never read half a page
+            except OSError:
+                pass  # read-only data folder: the page is simply not shared
+        return page
 
     def render(self, decades: tuple[int, int] | None, genre: str | None) -> str:
         """Key figures and charts of the films within the filters, as HTML."""
         from helpers import kpi, plots
 
         films = kpi.filter_movies(self.movies, decades=decades, genre=genre)
-        credits = kpi.filter_credits(self.credits, films)
-        everyone = self.credits if decades is None and genre is None else pd.concat(
-            [credits, self.credits[self.credits["title_kind"] == kpi.SERIES]])
         if len(films) == 0:
             return message_html("warn", "Aucun film ne correspond à ces filtres : élargissez "
                                         "la période ou choisissez un autre genre.")
-        figures = kpi.key_figures(films, self.people, credits, self.series)
+        people, all_credits = self.tables["people"], self.tables["credits"]
+        credits = kpi.filter_credits(all_credits, films)
+        everyone = all_credits if decades is None and genre is None else pd.concat(
+            [credits, all_credits[all_credits["title_kind"] == kpi.SERIES]])
+        figures = kpi.key_figures(films, people, credits, self.tables["series"])
         charts = [
             plots.plot_films_by_genre(kpi.films_by_genre(films)),
-            plots.plot_titles_by_type(kpi.titles_by_type(self.title_counts)),
+            plots.plot_titles_by_type(kpi.titles_by_type(self.tables["title_counts"])),
             plots.plot_runtime_trend(kpi.runtime_by_period(films, "year")),
-            plots.plot_actor_timeline(kpi.top_actors(credits, self.people, n=10)),
-            plots.plot_top_by_decade(kpi.top_actors_by_decade(credits, self.people)),
+            plots.plot_actor_timeline(kpi.top_actors(credits, people, n=10)),
+            plots.plot_top_by_decade(kpi.top_actors_by_decade(credits, people)),
             plots.plot_films_vs_series(kpi.films_series_overlap(everyone)),
-            plots.plot_age_by_decade(kpi.age_by(kpi.credit_ages(credits, self.people),
+            plots.plot_age_by_decade(kpi.age_by(kpi.credit_ages(credits, people),
                                                 ["decade", "category"])),
             plots.plot_top_rated(kpi.top_rated(films, n=15)),
         ]
@@ -709,6 +758,9 @@ def load_app() -> DashboardApp:
     manifest = catalog.load_manifest(processed)
     recommender = Recommender.load(config.model_path())
     index = TitleIndex.from_movies(recommender.movies_)
+    # Arrow keeps the buffers freed by the Parquet reads for reuse; give them back to the
+    # system (tens of MB per visitor's kernel).
+    pyarrow.default_memory_pool().release_unused()
     return DashboardApp(recommender, index, manifest,
                         indicators=lambda: indicators_panel(recommender.movies_, processed))
 
@@ -724,12 +776,15 @@ def build_app() -> DashboardApp | widgets.HTML:
                      f"(démonstration hors ligne).<br><small>{esc(exc)}</small>"))
 
 
-def indicators_panel(movies: pd.DataFrame, processed: Path | None = None) -> IndicatorsPanel:
-    """The "Indicateurs" tab on ``movies`` (the model's catalogue, already in memory) and
-    the other processed tables, read once; the catalog cache is then dropped (no copy kept)."""
+def indicators_panel(movies: pd.DataFrame, processed: Path) -> IndicatorsPanel:
+    """The "Indicateurs" tab on ``movies`` (the model's catalogue, already in memory); the
+    other processed tables are read only if a page must be computed, the catalog's cache
+    then dropped (no second copy kept). The default page is cached next to the tables."""
     from helpers import catalog
 
-    tables = {name: catalog.load_table(name, processed)
-              for name in ("people", "credits", "series", "title_counts")}
-    catalog.clear_cache()
-    return IndicatorsPanel(movies, **tables)
+    def tables() -> dict[str, pd.DataFrame]:
+        loaded = {name: catalog.load_table(name, processed) for name in KPI_TABLES}
+        catalog.clear_cache()
+        return loaded
+
+    return IndicatorsPanel(movies, tables, cache_dir=Path(processed) / ".dashboard-cache")

@@ -88,7 +88,7 @@ def _tmdb_table(path: Path, parser: Callable[[str], object], date_format: str | 
         "countries": [_names(c, parser, "iso_3166_1") for c in raw["production_countries"]],
         "companies": [_names(c, parser) for c in raw["production_companies"]],
         "release_date": pd.to_datetime(raw["release_date"], format=date_format, errors="coerce"),
-        "runtime": pd.to_numeric(raw["runtime"], errors="coerce"),
+        "runtime": pd.to_numeric(raw["runtime"], errors="coerce").where(lambda r: r > 0),
         "budget": pd.to_numeric(raw["budget"], errors="coerce"),
         "revenue": pd.to_numeric(raw["revenue"], errors="coerce"),
         "popularity": pd.to_numeric(raw["popularity"], errors="coerce"),

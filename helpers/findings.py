@@ -110,17 +110,21 @@ def data_origin(manifest: dict) -> str:
 def cleaning(manifest: dict) -> Section:
     """Cleaning choices of the ingest: each step with rows in and out, and why."""
     s = Section("Choix de nettoyage")
-    s.add(data_origin(manifest))
     steps = manifest.get("steps") or []
     filters = [st for st in steps if st.get("kind") == "filter"]
     coverage = [st for st in steps if st.get("kind") == "coverage"]
     if not steps:
         s.add("Le manifeste de l'ingestion ne décrit aucune étape de nettoyage.")
-    s.add([f"{st['step']} : {_n(st['rows_in'])} → {_n(st['rows_out'])} titres "
-           f"({_n(st['rows_in'] - st['rows_out'])} écartés). {st['why']}" for st in filters])
-    s.add([f"{st['step']} : {_n(st['rows_out'])} sur {_n(st['rows_in'])} "
-           f"({fr_percent(st['rows_out'] / st['rows_in']) if st['rows_in'] else 'n.d.'}). "
-           f"{st['why']}" for st in coverage])
+    if filters:
+        s.add("Filtres appliqués dans l'ordre (détail et graphiques dans 02_cleaning.ipynb) :")
+        s.add([f"{st['step']} : {_n(st['rows_in'])} → {_n(st['rows_out'])} titres "
+               f"({_n(st['rows_in'] - st['rows_out'])} écartés). {st['why']}"
+               for st in filters])
+    if coverage:
+        s.add("Couverture des informations complémentaires :")
+        s.add([f"{st['step']} : {_n(st['rows_out'])} sur {_n(st['rows_in'])} "
+               f"({fr_percent(st['rows_out'] / st['rows_in']) if st['rows_in'] else 'n.d.'}). "
+               f"{st['why']}" for st in coverage])
     tables = manifest.get("tables") or {}
     if tables:
         s.add("Tables produites : " + ", ".join(
@@ -382,12 +386,29 @@ def programming(t: Tables, profile: AudienceProfile = CREUSE) -> Section:
     if movies.empty:
         s.add("Catalogue vide : aucune conclusion possible.")
         return s
-    offer = kpi.audience_offer(movies, profile).set_index("segment")
-    s.add("L'étude de marché décrit un public creusois plus âgé et rural que la moyenne "
-          "nationale, attaché aux films français, aux comédies, aux films familiaux et aux "
-          "classiques qu'il connaît. Ce que le catalogue lui offre :")
-    s.add([f"{seg} : {_films(r.n_films)} ({fr_percent(r.share)}){_rating(r.mean_rating)}"
-           for seg, r in offer.iloc[1:].iterrows()])
+    first, last = min(profile.favoured_decades), max(profile.favoured_decades) + 9
+    genres = _enumerate([genre_fr(g) for g in profile.favoured_genres])
+    s.add("L'étude de marché décrit un public creusois plus âgé et plus rural que la moyenne "
+          f"nationale. Ses préférences, traduites en réglages dans helpers/audience.py : films "
+          f"français, genres {genres}, classiques de {first} à {last}, séances d'au plus "
+          f"{profile.max_runtime} minutes. Ce que le catalogue lui offre :")
+    offer = kpi.audience_offer(movies, profile)
+    s.add([f"{r.segment} : {_films(r.n_films)} ({fr_percent(r.share)}){_rating(r.mean_rating)}"
+           for r in offer.iloc[1:].itertuples()])
+    s.add("« Tous critères réunis » : film français, d'un genre favori, des décennies "
+          "favorites et de durée raisonnable à la fois.")
+    rated = offer[offer["segment"].str.startswith("Genre") & offer["mean_rating"].notna()]
+    if not rated.empty:
+        best = rated.sort_values(["mean_rating", "segment"], ascending=[False, True]).iloc[0]
+        overall = offer["mean_rating"].iloc[0]
+        verdict = ("un point d'appui sûr pour les séances destinées à ce public"
+                   if best["mean_rating"] > overall else
+                   "aucun genre favori ne dépasse la moyenne : mieux vaut s'appuyer sur les "
+                   "titres les mieux notés ci-dessous")
+        s.add(f"Parmi les genres favoris, le mieux noté est « "
+              f"{best['segment'].removeprefix('Genre : ')} » "
+              f"({fr_number(best['mean_rating'], 1)}/10 en moyenne, contre "
+              f"{fr_number(overall, 1)}/10 pour tout le catalogue) : {verdict}.")
     for label, picks in (("Films français à programmer en priorité",
                           kpi.audience_picks(movies, profile, n=5, french_only=True)),
                          ("Classiques des genres favoris",
@@ -395,12 +416,10 @@ def programming(t: Tables, profile: AudienceProfile = CREUSE) -> Section:
         if not picks.empty:
             s.add(f"{label} (meilleur score pondéré) : "
                   + _enumerate([_title(r) for _, r in picks.iterrows()]) + ".")
-    first, last = min(profile.favoured_decades), max(profile.favoured_decades) + 9
-    s.add(f"Ces constats fixent les réglages partagés par le recommandeur et le tableau de bord "
-          f"(helpers/audience.py) : préférence locale {fr_number(profile.local_preference, 1)}, "
-          f"bonus aux films français {fr_number(profile.french_bonus, 1)}, genres favoris "
-          f"{_enumerate([genre_fr(g) for g in profile.favoured_genres])}, classiques de {first} "
-          f"à {last}, films de plus de {profile.max_runtime} minutes légèrement pénalisés.")
+    s.add(f"Ces constats pilotent le recommandeur et le tableau de bord : préférence locale par "
+          f"défaut {fr_number(profile.local_preference, 1)}, bonus aux films français "
+          f"{fr_number(profile.french_bonus, 1)}, genres et décennies favoris ci-dessus, films "
+          f"de plus de {profile.max_runtime} minutes légèrement pénalisés.")
     return s
 
 

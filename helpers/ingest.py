@@ -61,9 +61,11 @@ TMDB_NEEDED = ("id", "imdb_id", "original_language", "overview", "popularity", "
                "vote_average", "vote_count", "production_companies_name")
 TMDB_NAME = "tmdb"
 
-MEMORY_LIMIT = "1GB"  # DuckDB's budget; it spills to a temporary folder beyond it
+MEMORY_LIMIT = "500MB"  # DuckDB's budget; it spills to a temporary folder beyond it
 WORKERS = 2  # files read concurrently (one gzip stream per core)
 MANIFEST = "manifest.json"
+#: DuckDB errors meaning a corrupt or malformed file (others: memory, disk, interrupt).
+BAD_FILE_ERRORS = (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException)
 
 
 # ---------------------------------------------------------------- raw sources
@@ -181,11 +183,14 @@ class _Job:
         try:
             cur.execute(sql)
         except duckdb.Error as exc:
-            detail = str(exc).strip().splitlines()[0]
-            if source is not None and source in self.sources:
-                raise CineError(f"{self.sources[source]} cannot be read ({detail}): download it "
-                                "again (`python -m helpers download`) or fix the source") from exc
-            raise CineError(f"ingest failed: {detail}") from exc
+            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+            detail = "; ".join([lines[0], *(x for x in lines[1:] if x.startswith("Expected"))])
+            path = self.sources.get(source or "")
+            if path is not None and isinstance(exc, BAD_FILE_ERRORS):
+                raise CineError(f"{path} cannot be read ({detail}): download it again "
+                                "(`python -m helpers download`) or fix the source") from exc
+            where = f" while reading {path}" if path is not None else ""
+            raise CineError(f"ingest failed{where}: {detail}") from exc
 
     # -- tasks (each runs on its own cursor; dependencies in tasks() below)
     def ratings(self, cur: duckdb.DuckDBPyConnection) -> None:

@@ -75,14 +75,16 @@ def filter_credits(credits: pd.DataFrame, movies: pd.DataFrame) -> pd.DataFrame:
 class _Coded(NamedTuple):
     """Credits with integer codes instead of string ids, one row per (person, title).
 
-    ``frame`` has columns person, title (codes), movie (bool), year and ordering (float,
-    nan when unknown) and category; ``persons``/``titles`` give the id of each code.
+    ``frame`` has columns person, title and category (codes), movie (bool), year and
+    ordering (float, nan when unknown); ``persons``/``titles``/``categories`` give the
+    value of each code (categories sorted, so code order is alphabetical).
     Grouping on integer codes is several times faster than on the string ids.
     """
 
     frame: pd.DataFrame
     persons: pd.Index
     titles: pd.Index
+    categories: np.ndarray
 
 
 def _coded(credits: pd.DataFrame) -> _Coded:
@@ -90,23 +92,27 @@ def _coded(credits: pd.DataFrame) -> _Coded:
     title, titles = pd.factorize(credits["tconst"])
     key = person.astype(np.int64) * max(len(titles), 1) + title
     keep = ~pd.Series(key).duplicated().to_numpy()
+    category, categories = pd.factorize(credits["category"], sort=True)
     frame = pd.DataFrame({
         "person": person[keep], "title": title[keep],
         "movie": (credits["title_kind"] == MOVIE).to_numpy(bool)[keep],
         "year": credits["year"].astype("float64").to_numpy()[keep],
         "ordering": credits["ordering"].astype("float64").to_numpy()[keep],
-        "category": credits["category"].to_numpy(dtype=object)[keep],
+        "category": category[keep],
     })
-    return _Coded(frame, pd.Index(persons), pd.Index(titles))
+    return _Coded(frame, pd.Index(persons), pd.Index(titles),
+                  np.asarray(categories, dtype=object))
 
 
 def _person_values(people: pd.DataFrame, ids: pd.Index, column: str) -> pd.Series:
     """``people[column]`` for each of the unique ``ids`` (null when the person is unknown)."""
+    if people.empty:
+        return pd.Series([None] * len(ids), dtype=object)
     pos = ids.get_indexer(people["nconst"])
-    hit = pos >= 0
-    out = pd.Series([None] * len(ids), dtype=object)
-    out.iloc[pos[hit]] = people[column].to_numpy(dtype=object)[hit]
-    return out
+    row = np.full(len(ids), -1)
+    row[pos[pos >= 0]] = np.flatnonzero(pos >= 0)
+    values = people[column].take(np.maximum(row, 0)).reset_index(drop=True)
+    return values.where(pd.Series(row >= 0), None)
 
 
 def _names(people: pd.DataFrame, ids: pd.Index) -> pd.Series:
@@ -155,7 +161,7 @@ def actor_careers(credits: pd.DataFrame, people: pd.DataFrame, n: int | None = N
     cats = (c.groupby(["person", "category"]).size().rename("k").reset_index()
             .sort_values(["person", "k", "category"], ascending=[True, False, True])
             .drop_duplicates("person").set_index("person")["category"])
-    per["category"] = cats
+    per["category"] = coded.categories[cats.reindex(per.index).to_numpy()]
     if category is not None:
         per = per[per["category"] == category]
     per = per[_top_with_ties(per["n_films"], n)]
@@ -340,7 +346,8 @@ def credit_ages(credits: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({
         "tconst": coded.titles[c["title"]].to_numpy(dtype=object),
         "nconst": coded.persons[c["person"]].to_numpy(dtype=object),
-        "category": c["category"].to_numpy(), "ordering": c["ordering"].to_numpy(),
+        "category": coded.categories[c["category"].to_numpy()],
+        "ordering": c["ordering"].to_numpy(),
         "leading": c["leading"].to_numpy(), "year": c["year"].to_numpy(),
         "decade": (c["year"] // 10 * 10).to_numpy(), "age": c["age"].to_numpy(),
     })
@@ -351,7 +358,11 @@ def credit_ages(credits: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
 def age_coverage(credits: pd.DataFrame, people: pd.DataFrame) -> dict[str, float]:
     """How far ages can be trusted: film actors, those with an unknown birth year and
     their share, film credits, credits with a usable age, credits with an impossible one."""
-    c, birth = _film_ages(_coded(credits), people)
+    return _age_coverage(_coded(credits), people)
+
+
+def _age_coverage(coded: _Coded, people: pd.DataFrame) -> dict[str, float]:
+    c, birth = _film_ages(coded, people)
     actors = np.unique(c["person"].to_numpy())
     unknown = int(np.isnan(birth[actors]).sum())
     known = c["age"].notna()
@@ -569,7 +580,8 @@ def top_directors(movies: pd.DataFrame, n: int = 15) -> pd.DataFrame:
 def audience_offer(movies: pd.DataFrame, profile: AudienceProfile) -> pd.DataFrame:
     """What the catalogue offers the local audience of the market study: films (share,
     mean rating) for each segment: French films, each favoured genre, favoured
-    decades, runtime within the limit, and all criteria together."""
+    decades, runtime within the limit, and all criteria together (French, a favoured
+    genre, a favoured decade and the runtime limit)."""
     fr = movies["is_french"].eq(True)
     genres = _explode(movies, "genres")
     has = {g: movies.index.isin(genres.index[genres["genres"] == g])
@@ -584,7 +596,7 @@ def audience_offer(movies: pd.DataFrame, profile: AudienceProfile) -> pd.DataFra
         **{f"Genre : {genre_fr(g)}": mask for g, mask in has.items()},
         f"Films de {first} à {last}": decades.to_numpy(bool),
         f"Durée ≤ {profile.max_runtime} min": short.to_numpy(bool),
-        "Tous critères (français, genre favori, période, durée)":
+        "Tous critères réunis":
             fr.to_numpy(bool) & any_genre & decades.to_numpy(bool) & short.to_numpy(bool),
     }
     rating = movies["average_rating"].astype("float64").to_numpy()
@@ -613,7 +625,13 @@ def audience_picks(movies: pd.DataFrame, profile: AudienceProfile, n: int = 10,
 def key_figures(movies: pd.DataFrame, people: pd.DataFrame | None = None,
                 credits: pd.DataFrame | None = None,
                 series: pd.DataFrame | None = None) -> dict[str, float]:
-    """Headline numbers for the dashboard and the notebook (nan when not computable)."""
+    """Headline numbers for the dashboard and the notebook (nan when not computable).
+
+    Keys: n_films, first_year, last_year, median_runtime, mean_rating, share_french,
+    share_french_title, n_with_tmdb, n_directors; with ``credits``: n_actors (film
+    actors), n_people_in_series; with ``people``: n_people; with ``series``: n_series;
+    with both people and credits: share_unknown_birth (film actors).
+    """
     nan = float("nan")
     runtime = movies["runtime"].astype("float64")
     years = movies["year"].dropna()
@@ -629,14 +647,15 @@ def key_figures(movies: pd.DataFrame, people: pd.DataFrame | None = None,
         "n_with_tmdb": int(movies["tmdb_id"].notna().sum()),
         "n_directors": int(_explode(movies, "directors")["directors"].nunique()),
     }
-    if credits is not None:
-        groups = _groups(_coded(credits))
+    coded = _coded(credits) if credits is not None else None
+    if coded is not None:
+        groups = _groups(coded)
         figures["n_actors"] = int((groups["n_films"] > 0).sum())
         figures["n_people_in_series"] = int((groups["n_series"] > 0).sum())
     if people is not None:
         figures["n_people"] = len(people)
     if series is not None:
         figures["n_series"] = len(series)
-    if people is not None and credits is not None:
-        figures["share_unknown_birth"] = age_coverage(credits, people)["share_unknown_birth"]
+    if people is not None and coded is not None:
+        figures["share_unknown_birth"] = _age_coverage(coded, people)["share_unknown_birth"]
     return figures

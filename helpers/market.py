@@ -507,7 +507,7 @@ def write_market_figures(table: pd.DataFrame, path: Path | str | None = None) ->
 
 
 def load_market_figures(path: Path | str | None = None) -> pd.DataFrame:
-    """The committed table, ``value`` as float (NaN for qualitative rows), indexed by nothing."""
+    """The committed table, ``value`` as float (NaN for qualitative rows)."""
     source = Path(path) if path is not None else market_csv_path()
     if not source.is_file():
         raise CineError(f"{source} is missing: run `python -m helpers market` beside ../shared")

@@ -32,6 +32,7 @@ import requests
 from tqdm.auto import tqdm
 
 from helpers import config
+from helpers.errors import CineError
 
 TMDB_IMAGE_BASE = "https://image.tmdb.org/t/p/"
 DEFAULT_SIZE = "w342"
@@ -193,7 +194,8 @@ def cache_posters(movies: pd.DataFrame, dest: Path | None = None, size: str = DE
 
     Existing files are skipped, downloads are atomic (temporary file then rename),
     network errors and server errors are retried; films whose poster cannot be
-    fetched are left out of the result (the page shows their placeholder).
+    fetched are left out of the result (the page shows their placeholder). Raises
+    CineError at once when the image server cannot be reached at all.
     """
     folder = Path(dest) if dest is not None else config.posters_dir()
     jobs: dict[str, tuple[str, Path]] = {}
@@ -203,6 +205,12 @@ def cache_posters(movies: pd.DataFrame, dest: Path | None = None, size: str = DE
             jobs[tconst] = (url, cached_file(poster_path, folder, size))
     todo = {t: job for t, job in jobs.items() if not job[1].is_file()}
     with requests.Session() as session, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        if todo:
+            try:  # any HTTP answer will do: fail fast offline instead of retrying every poster
+                session.head(base_url, timeout=timeout)
+            except requests.RequestException as exc:
+                raise CineError(f"cannot reach {base_url} ({type(exc).__name__}): posters not "
+                                "cached, the dashboard shows placeholders instead") from exc
         futures = {t: pool.submit(_download, url, path, retries, timeout, session)
                    for t, (url, path) in todo.items()}
         for future in tqdm(futures.values(), total=len(futures), desc="affiches",

@@ -195,7 +195,7 @@ def run_evaluation() -> tuple[pd.DataFrame | None, str]:
         return evaluate(real), ""
     except Exception as exc:  # the deck says why; the rest of the report is still written
         print(f"evaluation skipped: {type(exc).__name__}: {exc}")
-        return None, f"L'évaluation n'a pas pu être exécutée : {exc}"
+        return None, f"L'évaluation n'a pas pu être exécutée (erreur {type(exc).__name__} : {exc})."
 
 
 def build_report(out: Path | None = None, execute_notebooks: bool = True,
@@ -275,19 +275,27 @@ def _evaluation_slide(table: pd.DataFrame | None, why: str) -> str:
     if table is None or table.empty:
         return _slide("Évaluation du moteur de recommandation", f"<p>{html.escape(why)}</p>")
     head = "".join(f"<th>{c}</th>" for c in ("méthode", "requête", "HR@10", "NDCG@10",
-                                              "couverture"))
+                                              "couverture", "popularité (centile)"))
+    ours = table["méthode"].str.startswith("Ciné Creuse")
     body = "".join(
-        f"<tr><td>{html.escape(str(r['méthode']))}</td><td>{html.escape(str(r['variante']))}</td>"
+        ("<tr class=\"ours\">" if mine else "<tr>") +
+        f"<td>{html.escape(str(r['méthode']))}</td><td>{html.escape(str(r['variante']))}</td>"
         f"<td>{fmt(r['HR@10'] * 100, 1)} %</td><td>{fmt(r['NDCG@10'], 3)}</td>"
-        f"<td>{fmt(r['couverture'] * 100, 0)} %</td></tr>" for _, r in table.iterrows())
+        f"<td>{fmt(r['couverture'] * 100, 1)} %</td><td>{fmt(r['popularité (centile)'], 0)}</td>"
+        "</tr>" for (_, r), mine in zip(table.iterrows(), ours, strict=True))
     users, cases = table["utilisateurs"].iloc[0], table["cas"].iloc[0]
+    summary = ""
+    if ours.any() and (~ours).any():
+        best = table.loc[ours, "HR@10"].max() / table.loc[~ours, "HR@10"].max()
+        summary = (f"<p><b>Meilleur HR@10 du projet : {fmt(best, 1)} fois celui de la meilleure "
+                   "approche de comparaison.</b></p>")
     from helpers.evaluate import NOTE
 
     return _slide("Évaluation hors ligne (MovieLens, protocole ML-LOO)",
                   f"<p>Le film aimé suivant d'un utilisateur est-il dans nos 10 recommandations ? "
                   f"{fmt(users)} utilisateurs de contrôle, {fmt(cases)} cas par variante, "
                   "comparés aux approches usuelles.</p>"
-                  f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+                  f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{summary}"
                   f'<p class="small">{html.escape(NOTE)}</p>')
 
 

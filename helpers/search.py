@@ -40,6 +40,10 @@ _KINDS = ("french", "original", "primary")  # name kinds, by display preference
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o",
                             "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ß": "ss"})
 _NON_WORD = re.compile(r"[\W_]+")
+#: Word substitutions applied on both sides: "&"/"and" meet "et", sequel numerals meet digits
+#: ("Rocky II" == "rocky 2"; lone i, v, x are left alone: "I, Robot", "Malcolm X").
+_SAME_WORD = {"and": "et", "ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7",
+              "viii": "8", "ix": "9"}
 _IMDB_ID = re.compile(r"(?:.*imdb\.com/title/)?(tt\d{7,9})/?", re.IGNORECASE)
 _TRAILING_YEAR = re.compile(r"^(?P<text>.*?)[\s,]*(?P<open>\(?)(?P<year>(?:18|19|20)\d\d)\)?$")
 
@@ -47,12 +51,12 @@ _TRAILING_YEAR = re.compile(r"^(?P<text>.*?)[\s,]*(?P<open>\(?)(?P<year>(?:18|19
 def normalize(text: str) -> str:
     """Lower-case ASCII words separated by one space: ``"L'Été & l'Œuf"`` -> ``"l ete et l oeuf"``.
 
-    ``&`` and ``and`` both become ``et`` so the three spellings meet.
+    ``&`` and ``and`` both become ``et``, sequel numerals ``ii``-``ix`` become digits.
     """
     text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     words = _NON_WORD.sub(" ", text.replace("&", " et ")).split()
-    return " ".join("et" if w == "and" else w for w in words)
+    return " ".join(_SAME_WORD.get(w, w) for w in words)
 
 
 def title_key(text: str) -> str:
@@ -226,13 +230,15 @@ class TitleIndex:
                                                  score_cutoff=60)]
 
     def _close_words(self, query: str) -> list[int]:
-        """Popular names containing a word close to one of the query's longest words."""
+        """Popular names containing one of the query's longest words, or a word close to it."""
         words = sorted({w for w in query.split() if len(w) >= 4}, key=len, reverse=True)[:3]
         found: list[int] = []
         for word in words:
-            for close, _, _ in process.extract(word, self._vocabulary, scorer=fuzz.ratio,
-                                               processor=None, limit=3, score_cutoff=75):
-                found.extend(self._postings[close].tolist())
+            close = [word] if word in self._postings else [
+                w for w, _, _ in process.extract(word, self._vocabulary, scorer=fuzz.ratio,
+                                                 processor=None, limit=3, score_cutoff=75)]
+            for w in close:
+                found.extend(self._postings[w].tolist())
         return found
 
     def _scored(self, query: str, year: int | None) -> tuple[np.ndarray, np.ndarray]:

@@ -53,10 +53,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="do not keep a preheated kernel ready (slower first page)")
     parser.add_argument("--pool-size", type=int, default=1,
                         help="number of preheated kernels kept ready (default 1)")
+    parser.add_argument("--cache-posters", action="store_true",
+                        help="first download the TMDB posters into data/posters (needs internet; "
+                             "served only when the data folder is inside the project)")
 
 
 def run(args: argparse.Namespace) -> int:
     check_ready()
+    if args.cache_posters:
+        from helpers.catalog import load_movies
+        from helpers.posters import cache_posters
+
+        try:
+            cached = cache_posters(load_movies())
+            print(f"{len(cached):,} posters cached in {config.posters_dir()}")
+        except CineError as exc:
+            print(f"warning: {exc}", file=sys.stderr)
     command = voila_command(args.port, not args.no_preheat, args.pool_size)
     print(f"Ciné Creuse dashboard: http://127.0.0.1:{args.port}/  (Ctrl-C to stop)", flush=True)
     return subprocess.call(command, cwd=config.PROJECT_ROOT)

@@ -486,7 +486,8 @@ def test_build_app_without_data_shows_a_french_notice(tmp_path: Path,
 
 
 # --------------------------------------------------------------------- indicators tab
-def make_panel(movies: pd.DataFrame) -> dashboard.IndicatorsPanel:
+def make_panel(movies: pd.DataFrame, cache_dir: Path | None = None,
+               loads: list | None = None) -> dashboard.IndicatorsPanel:
     """The KPI panel on the hand-made catalogue, with credits, people and series to match."""
     from helpers.schema import CREDITS, PEOPLE, SERIES, TITLE_COUNTS
 
@@ -501,9 +502,15 @@ def make_panel(movies: pd.DataFrame) -> dashboard.IndicatorsPanel:
                "title_type": "tvSeries", "start_year": 2010, "genres": ["Drama"]}]
     counts = [{"title_type": "movie", "decade": 1990, "n_titles": 500},
               {"title_type": "tvEpisode", "decade": 2000, "n_titles": 2000}]
-    frame = lambda schema, rows: pa.Table.from_pylist(rows, schema=schema).to_pandas()  # noqa: E731
-    return dashboard.IndicatorsPanel(movies, frame(PEOPLE, people), frame(CREDITS, credits),
-                                     frame(SERIES, series), frame(TITLE_COUNTS, counts))
+
+    def tables() -> dict[str, pd.DataFrame]:
+        if loads is not None:
+            loads.append(1)
+        frame = lambda schema, rows: pa.Table.from_pylist(rows, schema=schema).to_pandas()  # noqa: E731
+        return {"people": frame(PEOPLE, people), "credits": frame(CREDITS, credits),
+                "series": frame(SERIES, series), "title_counts": frame(TITLE_COUNTS, counts)}
+
+    return dashboard.IndicatorsPanel(movies, tables, cache_dir)
 
 
 def test_indicators_panel_renders_charts_and_french_key_figures(
@@ -527,6 +534,19 @@ def test_indicators_panel_renders_charts_and_french_key_figures(
     panel.genre.value = ""
     panel.genre.value = "Western"
     assert renders == [(None, "Western"), ((1960, 1960), "Western"), ((1960, 1960), None)]
+
+
+def test_default_indicators_page_is_shared_through_the_disk_cache(model, tmp_path: Path) -> None:
+    loads: list = []
+    first = make_panel(model[0].movies_, tmp_path, loads)
+    (cached,) = tmp_path.glob("indicators-*.html")
+    assert cached.read_text(encoding="utf-8") == first.content.value and loads == [1]
+    second = make_panel(model[0].movies_, tmp_path, loads)
+    assert second.content.value == first.content.value
+    assert loads == [1]  # the next kernel did not even load the KPI tables
+    second.genre.value = "Western"
+    assert loads == [1, 1] and "sur la sélection" in second.content.value
+    assert [p.name for p in tmp_path.iterdir()] == [cached.name]  # no temporary file left
 
 
 def test_indicators_panel_filters_and_empty_selection(model) -> None:

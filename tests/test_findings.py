@@ -73,7 +73,8 @@ def test_sections_state_computed_numbers() -> None:
     assert "Un (1960) (7,88)" in text
     assert "Films français : 2 films (50,0 %), note moyenne 8,5/10" in text
     assert "Genre : Comédie : 3 films (75,0 %)" in text
-    assert "préférence locale 0,3" in text and "classiques de 1990 à 1999" in text
+    assert "préférence locale par défaut 0,3" in text and "classiques de 1990 à 1999" in text
+    assert "le mieux noté est « Famille » (9,0/10 en moyenne, contre 7,7/10" in text
 
 
 def test_missing_parts_are_said_in_french() -> None:
@@ -93,10 +94,12 @@ def test_missing_parts_are_said_in_french() -> None:
 
 def test_cleaning_section_from_manifest() -> None:
     s = findings.cleaning(MANIFEST)
-    assert s.blocks[0].startswith("Données SYNTHÉTIQUES de démonstration")
     assert s.blocks[1] == ["Durée : 1\u00a0500 → 1\u00a0234 titres (266 écartés). "
                            "Courts métrages <écartés>."]
-    assert s.blocks[2] == ["Jointure TMDB : 3 sur 4 (75,0\u00a0%). Affiches et budgets."]
+    assert s.blocks[3] == ["Jointure TMDB : 3 sur 4 (75,0\u00a0%). Affiches et budgets."]
+    assert findings.data_origin(MANIFEST).startswith("Données SYNTHÉTIQUES de démonstration")
+    assert findings.cleaning({}).blocks == [
+        "Le manifeste de l'ingestion ne décrit aucune étape de nettoyage."]
 
 
 def test_write_findings_document(tmp_path: Path) -> None:

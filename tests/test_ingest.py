@@ -14,7 +14,7 @@ from conftest import require
 from helpers import cli
 from helpers.config import CleaningParams
 from helpers.errors import CineError
-from helpers.ingest import IMDB_COLUMNS, ingest
+from helpers.ingest import IMDB_COLUMNS, ingest, ingest_if_needed
 from helpers.schema import TABLES
 
 N = r"\N"
@@ -272,6 +272,9 @@ def _assert_untouched(out: Path, manifest: bytes) -> None:
         gzip.compress("\t".join(IMDB_COLUMNS["title.basics"]).encode() + b"\n")),
      "contains no titles"),
     (lambda raw: (raw / "tmdb_full.csv").write_text("id,title\n1,x\n"), "lacks the columns"),
+    (lambda raw: (raw / "title.crew.tsv.gz").write_bytes(gzip.compress(
+        b"tconst\tdirectors\twriters\ntt01\tnm9\n")),
+     r"title\.crew\.tsv\.gz cannot be read .*Expected Number of Columns: 3 Found: 2"),
 ])
 def test_bad_input_is_a_precise_error_and_keeps_the_previous_output(
         tmp_path: Path, damage, message: str) -> None:
@@ -280,6 +283,16 @@ def test_bad_input_is_a_precise_error_and_keeps_the_previous_output(
     with pytest.raises(CineError, match=message):
         ingest(raw, out, PARAMS)
     _assert_untouched(out, manifest)
+
+
+def test_ingest_if_needed_reuses_up_to_date_tables(tmp_path: Path) -> None:
+    raw, out, first = _good_output(tmp_path)
+    assert ingest_if_needed(raw, out, PARAMS) == json.loads(first)  # same files and params
+    other = ingest_if_needed(raw, out, CleaningParams(min_votes=40))
+    assert other["params"]["min_votes"] == 40 and other["tables"]["movies"]["rows"] == 3
+    (raw / "title.ratings.tsv.gz").write_bytes(gzip.compress(
+        b"tconst\taverageRating\tnumVotes\ntt01\t7.5\t1000\n"))
+    assert ingest_if_needed(raw, out, CleaningParams(min_votes=40))["tables"]["movies"]["rows"] == 1
 
 
 def test_missing_raw_folder(tmp_path: Path) -> None:

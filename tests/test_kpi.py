@@ -157,6 +157,19 @@ def test_top_actors_limit_and_category(credits, people) -> None:
     assert empty.empty and "peak_decade" in empty.columns
 
 
+def test_unknown_person_is_named_by_id(credits, people) -> None:
+    top = kpi.top_actors(credits, people.iloc[:0], n=2)
+    assert records(top, ["nconst", "name"]) == [("n1", "n1"), ("n2", "n2")]
+    ages = kpi.credit_ages(credits, people.iloc[:0])
+    assert ages.empty
+
+
+def test_top_n_keeps_tie_break_by_name(credits, people) -> None:
+    # Bob is listed before Alice in people and credits; the tie on 3 films is broken by name.
+    reordered = people.iloc[::-1].reset_index(drop=True)
+    assert kpi.top_actors(credits.iloc[::-1], reordered, n=1)["name"].tolist() == ["Alice"]
+
+
 def test_peak_decade_tie_takes_earliest(people) -> None:
     rows = [dict(tconst=f"t{i}", nconst="n1", ordering=1, category="actress",
                  title_kind="movie", year=y) for i, y in enumerate([1975, 1985])]
@@ -370,7 +383,7 @@ def test_audience_offer(movies) -> None:
         ("Catalogue complet", 4, 1.0), ("Films français", 2, 0.5),
         ("Genre : Comédie", 3, 0.75), ("Genre : Famille", 1, 0.25),
         ("Films de 1990 à 1999", 2, 0.5), ("Durée ≤ 120 min", 3, 0.75),
-        ("Tous critères (français, genre favori, période, durée)", 0, 0.0)]
+        ("Tous critères réunis", 0, 0.0)]
     assert records(out, ["mean_rating"])[1:6] == [(8.5,), (8.5,), (9.0,), (9.0,), (7.0,)]
     assert out["mean_rating"].iloc[-1] != out["mean_rating"].iloc[-1]  # nan: no film
 

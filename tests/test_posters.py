@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -18,6 +19,7 @@ import pytest
 from matplotlib import pyplot as plt
 
 from helpers import config, posters
+from helpers.errors import CineError
 
 PREFIX = "data:image/svg+xml;charset=utf-8,"
 
@@ -211,3 +213,13 @@ def test_placeholder_title_skips_missing_french_title() -> None:
     attrs = _parse_img(posters.poster_img(row))
     assert _texts(_svg(attrs["data-fallback"])) == ["Psycho", "1960"]
     assert attrs["alt"] == "Affiche : Psycho"
+
+
+def test_cache_posters_fails_fast_when_offline(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    movies = pd.DataFrame({"tconst": ["tt1", "tt2"], "poster_path": ["/a.jpg", "/b.jpg"]})
+    with pytest.raises(CineError, match="cannot reach"):
+        posters.cache_posters(movies, tmp_path, base_url=f"http://127.0.0.1:{port}/", timeout=2)
+    assert list(tmp_path.iterdir()) == []

@@ -212,3 +212,19 @@ def test_fit_command_writes_a_loadable_model(tmp_path: Path) -> None:
 
 def test_genre_translation_covers_imdb_genres() -> None:
     assert GENRES_FR["Comedy"] == "Comédie" and GENRES_FR["Sci-Fi"] == "Science-fiction"
+
+
+def test_batched_rank_matches_recommend() -> None:
+    """The evaluation's batched path ranks exactly like a production query."""
+    model = Recommender().fit(catalogue())
+    queries = [[0], [0, 3], [5, 6, 7, 8, 9]]
+    batched = model.rank(queries, k=4)
+    for query, row in zip(queries, batched, strict=True):
+        ids = model.index_[query].tolist()
+        expected = model.recommend(ids, k=4, local_preference=0.0)["tconst"].tolist()
+        assert model.index_[row].tolist() == expected
+
+
+def test_fit_rejects_a_table_without_the_needed_columns() -> None:
+    with pytest.raises(CineError, match=r"lacks columns \['genres'\]"):
+        Recommender().fit(catalogue().drop(columns="genres"))

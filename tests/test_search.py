@@ -43,6 +43,8 @@ def test_normalisation_ignores_accents_case_punctuation_and_articles() -> None:
     assert normalize("Le Fabuleux Destin d'Amélie Poulain") == "le fabuleux destin d amelie poulain"
     assert normalize("L’Œuvre & Cœur — ÉTÉ") == "l oeuvre et coeur ete"
     assert normalize("Pride and Prejudice") == "pride et prejudice"
+    assert normalize("Rocky II") == normalize("rocky 2") == "rocky 2"
+    assert normalize("I, Robot") == "i robot"
     assert title_key("Les Misérables") == "miserables"
     assert title_key("The Dark Knight") == "dark knight"
     assert title_key("L'Odyssée") == "odyssee"
@@ -187,3 +189,49 @@ def test_search_benchmark_runs_on_tiny_data(tiny_data_dir, capsys: pytest.Captur
     for line in ("index build:", "ours (normalised index)", "rapidfuzz WRatio, raw titles",
                  "pandas str.contains scan"):
         assert line in out
+
+
+@pytest.fixture(scope="module")
+def classics(real_dir, tmp_path_factory: pytest.TempPathFactory) -> TitleIndex:
+    """The index of 40 real films with their real French titles (IMDb akas, region FR)."""
+    from helpers.config import CleaningParams
+    from helpers.ingest import ingest
+
+    tmp = tmp_path_factory.mktemp("classics")
+    raw = tmp / "raw"
+    raw.mkdir()
+    for path in (real_dir / "imdb_subset_40_classics").glob("*.tsv"):
+        (raw / path.name).symlink_to(path)
+    ingest(raw, tmp / "processed", CleaningParams(min_votes=0), require_all=False)
+    return TitleIndex.from_movies(pd.read_parquet(tmp / "processed" / "movies.parquet"))
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("le fabuleux destin d amelie", "Le fabuleux destin d'Amélie Poulain (2001)"),
+    ("amelie poulain", "Le fabuleux destin d'Amélie Poulain (2001)"),
+    ("intouchabels", "Intouchables (2011)"),
+    ("le parain", "Le Parrain (1972)"),
+    ("the godfather", "Le Parrain (1972)"),
+    ("la guerre des etoiles", "La guerre des étoiles (1977)"),
+    ("les evades", "Les Évadés (1994)"),
+    ("piege de cristal", "Piège de cristal (1988)"),
+    ("le roi lion", "Le Roi Lion (1994)"),
+    ("alien le 8eme passager", "Alien - Le 8ème passager (1979)"),
+    ("se7en", "Seven (1995)"),
+    ("jurasic park", "Jurassic Park (1993)"),
+    ("toy stroy", "Toy Story (1995)"),
+    ("le retour du jedi", "Le Retour du Jedi (1983)"),
+    ("spider man", "Spider-Man: New Generation (2018)"),
+    ("Joker (2019)", "Joker (2019)"),
+])
+def test_real_french_titles_typed_by_a_customer(classics: TitleIndex, typed: str,
+                                                expected: str) -> None:
+    assert classics.resolve(typed).label == expected
+
+
+def test_real_titles_type_ahead(classics: TitleIndex) -> None:
+    labels = [m.label for m in classics.complete("le ret", 2)]
+    assert labels == ["Le Retour du Jedi (1983)",
+                      "Le Seigneur des anneaux : Le Retour du roi (2003)"]
+    assert [m.label for m in classics.complete("inter")] == ["Interstellar (2014)"]
+    assert classics.search("forrest gump").matches == []

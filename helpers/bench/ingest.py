@@ -27,11 +27,12 @@ from helpers.bench.common import bench_dir, ensure_raw, mb, measure
 SCALES = ("full", "medium", "small")
 TARGET_SECONDS, TARGET_RSS = 120.0, 1.5 * 2**30
 WAIT_FOR_BUILD_S = 3600  # another helper may be generating the same replica
+LABELS = {"fast": "streaming DuckDB", "naive": "naive pandas"}
 
 
 @dataclass
 class Run:
-    approach: str
+    approach: str  # "fast" | "naive"
     scale: str
     seconds: float
     peak_rss: int
@@ -106,28 +107,35 @@ def _child(argv: list[str]) -> int:
     return 0
 
 
-def measure_run(approach: str, scale: str, raw: Path, cap: float | None) -> Run:
-    """Run one approach in a subprocess; kill it when its tree RSS exceeds ``cap`` bytes."""
+def measure_run(approach: str, scale: str, raw: Path, cap: float | None = None,
+                time_cap: float | None = None) -> Run:
+    """Run one approach in a subprocess; kill it when its tree RSS exceeds ``cap`` bytes
+    or its wall time exceeds ``time_cap`` seconds."""
     bench_dir().mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=bench_dir()) as tmp:
         cmd = [sys.executable, "-m", "helpers.bench.ingest", approach, str(raw), f"{tmp}/out"]
         with open(f"{tmp}/stdout", "w+") as out, open(f"{tmp}/stderr", "w+") as err:
             proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
-            killed = False
+            started = time.perf_counter()
+            killed = ""
             with measure(proc.pid) as m:
                 # WNOWAIT: the exited child stays a zombie (not reaped) until measured
                 while os.waitid(os.P_PID, proc.pid,
                                 os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
-                    if cap is not None and m.peak_rss > cap and not killed:
+                    elapsed = time.perf_counter() - started
+                    if not killed and cap is not None and m.peak_rss > cap:
+                        killed = f"killed above the {mb(cap)} cap"
                         proc.kill()
-                        killed = True
+                    elif not killed and time_cap is not None and elapsed > time_cap:
+                        killed = f"killed after {time_cap:.0f} s"
+                        proc.kill()
                     time.sleep(0.1)
             proc.wait()
             out.seek(0)
             err.seek(0)
             stdout, stderr = out.read(), err.read()
     if killed:
-        return Run(approach, scale, m.seconds, m.peak_rss, f"killed above the {mb(cap)} cap")
+        return Run(approach, scale, m.seconds, m.peak_rss, killed)
     if proc.returncode != 0:
         last = (stderr.strip().splitlines() or ["?"])[-1]
         return Run(approach, scale, m.seconds, m.peak_rss, f"failed: {last}")
@@ -145,8 +153,12 @@ def print_table(runs: list[Run]) -> None:
     print(f"{'approach':<18} {'data':<8} {'wall time':>10} {'peak RSS':>11}  result")
     for r in runs:
         films = f" ({r.films:,} films)" if r.films is not None else ""
-        print(f"{r.approach:<18} {r.scale:<8} {r.seconds:>9.1f}s {mb(r.peak_rss):>11}  "
-              f"{r.status}{films}")
+        print(f"{LABELS[r.approach]:<18} {r.scale:<8} {r.seconds:>9.1f}s {mb(r.peak_rss):>11}  "
+              f"{r.status}{films}", flush=True)
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,39 +166,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=SCALES, default="full")
     parser.add_argument("--naive-cap-gb", type=float, default=8.0,
                         help="memory cap of the naive approach (a modest laptop)")
+    parser.add_argument("--naive-time-cap", type=float, default=900.0,
+                        help="wall-time cap (seconds) of the naive approach")
     args = parser.parse_args(argv)
-    cap = args.naive_cap_gb * 2**30
-    names = {"fast": "streaming DuckDB", "naive": "naive pandas"}
+    caps = (args.naive_cap_gb * 2**30, args.naive_time_cap)
     raw = wait_for_raw(args.scale)
-    print(f"ingest benchmark, {args.scale} replica: {describe(raw)}", flush=True)
-    runs = [measure_run("fast", args.scale, raw, None)]
+    print(f"ingest benchmark on {os.cpu_count()} cores, {args.scale} replica: {describe(raw)}; "
+          f"{load()}", flush=True)
+    runs = [measure_run("fast", args.scale, raw)]
     print_table(runs)
-    runs.append(measure_run("naive", args.scale, raw, cap))
-    both = [args.scale] if runs[-1].status == "ok" else []
-    if not both and args.scale != "medium" and args.scale != "small":
+    runs.append(measure_run("naive", args.scale, raw, *caps))
+    compare = args.scale if runs[-1].status == "ok" else None
+    if compare is None and args.scale == "full":
         raw_medium = wait_for_raw("medium")
-        print(f"naive approach did not complete on {args.scale}: both on the medium replica "
+        print(f"the naive approach did not complete on full: both run on the medium replica "
               f"(1/10 of full: {describe(raw_medium)})", flush=True)
-        runs += [measure_run("fast", "medium", raw_medium, None),
-                 measure_run("naive", "medium", raw_medium, cap)]
-        both = ["medium"] if runs[-1].status == "ok" else []
-    for r in runs:
-        r.approach = names[r.approach]
-    print()
+        runs += [measure_run("fast", "medium", raw_medium),
+                 measure_run("naive", "medium", raw_medium, *caps)]
+        compare = "medium" if runs[-1].status == "ok" else None
+    print(f"\nresults ({load()})")
     print_table(runs)
-    if both:
-        fast, naive = (next(r for r in runs if r.scale == both[0] and r.approach == names[a])
-                       for a in ("fast", "naive"))
-        print(f"ratio naive / streaming on {both[0]}: time x{naive.seconds / fast.seconds:.1f}, "
-              f"peak memory x{naive.peak_rss / fast.peak_rss:.1f}")
-    main_run = runs[0]
+    if compare is not None:
+        fast, naive = (r for r in runs if r.scale == compare)
+        print(f"ratio naive / streaming on {compare}: wall time x{naive.seconds / fast.seconds:.1f}"
+              f", peak memory x{naive.peak_rss / fast.peak_rss:.1f}")
     if args.scale == "full":
-        ok_t = main_run.status == "ok" and main_run.seconds < TARGET_SECONDS
-        ok_m = main_run.peak_rss < TARGET_RSS
-        print(f"targets on full: wall time < {TARGET_SECONDS:.0f} s: "
-              f"{'MET' if ok_t else 'MISSED'}; peak RSS < {mb(TARGET_RSS)}: "
-              f"{'MET' if ok_m else 'MISSED'}")
-    return 0 if main_run.status == "ok" else 1
+        main_run = runs[0]
+        ok_time = main_run.status == "ok" and main_run.seconds < TARGET_SECONDS
+        print(f"targets on full: wall time < {TARGET_SECONDS:.0f} s "
+              f"{'MET' if ok_time else 'MISSED'}; peak RSS < {mb(TARGET_RSS)} "
+              f"{'MET' if main_run.peak_rss < TARGET_RSS else 'MISSED'}")
+    return 0 if runs[0].status == "ok" else 1
 
 
 if __name__ == "__main__":

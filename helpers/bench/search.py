@@ -79,7 +79,7 @@ def make_queries(movies: pd.DataFrame, n: int, seed: int = 0) -> list[Query]:
         elif kind == "partial":
             text = text[:int(rng.integers(3, 11))]
         elif kind == "year":
-            text = f"{title} ({film['year']})" if pd.notna(film["year"]) else title
+            text = f"{title} ({int(film['year'])})" if pd.notna(film["year"]) else title
         elif kind == "id":
             text = film["tconst"].upper()
         queries.append(Query(text, film["tconst"], kind))
