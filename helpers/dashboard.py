@@ -6,8 +6,10 @@
 Everything coming from the data or from the visitor is HTML-escaped.
 
 A kernel loads only precomputed artifacts: the fitted recommender (which holds the
-catalogue) at start; the KPI tables only when the "Indicateurs" tab is first opened.
-Chart pages are cached per filter choice, so nothing heavy runs twice in a kernel.
+catalogue) and the title index at start. The "Indicateurs" page for the default filters
+is rendered once per data build and code version, then shared by every kernel through a
+file next to the processed tables; the KPI tables are read only when a visitor changes
+the indicator filters, and each filtered page is rendered once per kernel.
 """
 
 from __future__ import annotations
@@ -335,7 +337,7 @@ class DashboardApp:
             self.show_indicators()
 
     def show_indicators(self) -> None:
-        """Build the "Indicateurs" tab on first use (loads the KPI tables then)."""
+        """Build the "Indicateurs" tab on first use (the shared default page, see module doc)."""
         if self.indicators is not None:
             return
         if self._indicators_factory is None:

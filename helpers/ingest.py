@@ -61,7 +61,7 @@ TMDB_NEEDED = ("id", "imdb_id", "original_language", "overview", "popularity", "
                "vote_average", "vote_count", "production_companies_name")
 TMDB_NAME = "tmdb"
 
-MEMORY_LIMIT = "500MB"  # DuckDB's budget; it spills to a temporary folder beyond it
+MEMORY_LIMIT = "1GB"  # DuckDB's budget; it spills to a temporary folder beyond it
 WORKERS = 2  # files read concurrently (one gzip stream per core)
 MANIFEST = "manifest.json"
 #: DuckDB errors meaning a corrupt or malformed file (others: memory, disk, interrupt).
@@ -114,6 +114,11 @@ def _csv_scan(path: Path, columns: list[str]) -> str:
     cols = ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in columns)
     return (f"read_csv({_sql_str(str(path))}, delim=',', quote='\"', escape='\"', header=true, "
             f"auto_detect=false, columns={{{cols}}})")
+
+
+def _split(column: str) -> str:
+    """SQL of an IMDb comma-joined list column as a list (``\\N`` or empty -> [])."""
+    return f"coalesce(string_split(nullif({column}, ''), ','), []::VARCHAR[])"
 
 
 def _empty(columns: tuple[str, ...]) -> str:
@@ -200,15 +205,22 @@ class _Job:
             FROM {self.src('title.ratings')}""", "title.ratings")
 
     def basics(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """Candidate films and series; text columns only for those that may be kept."""
         types = _sql_list([*self.p.movie_types, *self.p.series_types])
+        voted = self.voted_ids()
+        join = f"LEFT JOIN {voted} v ON b.tconst = v.tconst" if voted else ""
+        keep = "v.tconst IS NOT NULL" if voted else "true"
         self.run(cur, f"""CREATE TABLE titles AS
-            SELECT tconst, titleType AS title_type, primaryTitle AS primary_title,
-                   originalTitle AS original_title, TRY_CAST(isAdult AS INTEGER) AS is_adult,
-                   TRY_CAST(startYear AS SMALLINT) AS start_year,
-                   TRY_CAST(endYear AS SMALLINT) AS end_year,
-                   TRY_CAST(runtimeMinutes AS INTEGER) AS runtime,
-                   coalesce(string_split(nullif(genres, ''), ','), []::VARCHAR[]) AS genres
-            FROM {self.src('title.basics')} WHERE titleType IN {types}""", "title.basics")
+            SELECT b.tconst, b.titleType AS title_type,
+                   CASE WHEN {keep} THEN b.primaryTitle END AS primary_title,
+                   CASE WHEN {keep} THEN b.originalTitle END AS original_title,
+                   CASE WHEN {keep} THEN b.genres END AS genres,
+                   TRY_CAST(b.isAdult AS INTEGER) AS is_adult,
+                   TRY_CAST(b.startYear AS SMALLINT) AS start_year,
+                   TRY_CAST(b.endYear AS SMALLINT) AS end_year,
+                   TRY_CAST(b.runtimeMinutes AS INTEGER) AS runtime
+            FROM {self.src('title.basics')} b {join}
+            WHERE b.titleType IN {types}""", "title.basics")
 
     def title_counts(self, cur: duckdb.DuckDBPyConnection) -> None:
         self.run(cur, f"""CREATE TABLE title_counts AS
@@ -330,13 +342,17 @@ class _Job:
                 ON p.tconst = i.tconst
             WHERE p.category IN ('actor', 'actress')""", "title.principals")
 
-    def cast_ids(self) -> str:
-        """Ids to semi-join principals on: every kept title has at least the smaller vote
-        threshold, so the ratings give a superset before title.basics is even read."""
+    def voted_ids(self) -> str | None:
+        """SQL of a superset of the kept ids known from the ratings alone (every kept title
+        has at least the smaller vote threshold), or None when votes cannot tell."""
         threshold = min(self.p.min_votes, self.p.min_series_votes)
         if "title.ratings" in self.sources and threshold > 0:
             return f"(SELECT tconst FROM ratings WHERE num_votes >= {threshold})"
-        return "kept_ids"
+        return None
+
+    def cast_ids(self) -> str:
+        """Ids to semi-join principals on, available before title.basics is even read."""
+        return self.voted_ids() or "kept_ids"
 
     def credits(self, cur: duckdb.DuckDBPyConnection) -> None:
         self.run(cur, """CREATE TABLE credits AS
@@ -348,8 +364,7 @@ class _Job:
     def crew(self, cur: duckdb.DuckDBPyConnection) -> None:
         self.run(cur, f"""CREATE TABLE crew AS
             SELECT c.tconst,
-                   coalesce(string_split(nullif(c.directors, ''), ','), []::VARCHAR[]) AS directors,
-                   coalesce(string_split(nullif(c.writers, ''), ','), []::VARCHAR[]) AS writers
+                   {_split('c.directors')} AS directors, {_split('c.writers')} AS writers
             FROM {self.src('title.crew')} c SEMI JOIN kept_movies m ON c.tconst = m.tconst""",
                  "title.crew")
 
@@ -399,16 +414,15 @@ class _Job:
             SELECT n.nconst, n.primaryName AS name,
                    TRY_CAST(n.birthYear AS SMALLINT) AS birth_year,
                    TRY_CAST(n.deathYear AS SMALLINT) AS death_year,
-                   coalesce(string_split(nullif(n.primaryProfession, ''), ','), []::VARCHAR[])
-                       AS professions
+                   {_split('n.primaryProfession')} AS professions
             FROM {self.src('name.basics')} n SEMI JOIN ids ON n.nconst = ids.nconst""",
                  "name.basics")
 
     def tasks(self) -> dict[str, tuple[str, ...]]:
         """Task -> dependencies; dict order is the priority when a worker is free."""
         return {
-            "ratings": (), "basics": (),
-            "cast": ("ratings",) if self.cast_ids() != "kept_ids" else ("kept",),
+            "ratings": (), "basics": ("ratings",),
+            "cast": ("ratings",) if self.voted_ids() else ("kept",),
             "kept": ("ratings", "basics"), "title_counts": (), "akas": ("kept",),
             "crew": ("kept",), "episodes": ("kept",), "tmdb": ("kept",),
             "credits": ("cast", "kept"), "people": ("credits", "crew"),
@@ -468,7 +482,8 @@ class _Job:
                             AS writer_names
                     FROM crew_long c LEFT JOIN people pp USING (nconst) GROUP BY c.tconst)
                 SELECT m.tconst, m.primary_title, m.original_title, f.french_title,
-                       m.start_year AS year, m.runtime, m.genres, m.average_rating, m.num_votes,
+                       m.start_year AS year, m.runtime, {_split('m.genres')} AS genres,
+                       m.average_rating, m.num_votes,
                        coalesce(cr.directors, []) AS directors,
                        coalesce(cn.director_names, []) AS director_names,
                        coalesce(cr.writers, []) AS writers,
@@ -494,7 +509,7 @@ class _Job:
             "credits": "SELECT * FROM credits ORDER BY tconst, ordering, nconst",
             "series": f"""
                 SELECT s.tconst, s.primary_title, s.original_title, s.title_type, s.start_year,
-                       s.end_year, s.genres, s.average_rating, s.num_votes,
+                       s.end_year, {_split('s.genres')} AS genres, s.average_rating, s.num_votes,
                        {'coalesce(e.n, 0)' if has_episodes else 'NULL::INTEGER'} AS n_episodes
                 FROM kept_series s LEFT JOIN n_episodes e USING (tconst) ORDER BY s.tconst""",
             "title_counts": "SELECT * FROM title_counts ORDER BY title_type, decade NULLS FIRST",

@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from helpers.audience import AudienceProfile
 from helpers.fmt import genre_fr
@@ -44,8 +46,12 @@ def decade_of(years: pd.Series) -> pd.Series:
 
 
 def _explode(df: pd.DataFrame, column: str, keep: Iterable[str] = ()) -> pd.DataFrame:
-    """One row per element of a list column (empty and null lists dropped)."""
-    out = df[[*keep, column]].explode(column)
+    """One row per element of a list-of-strings column, original index repeated (empty and
+    null lists dropped); through Arrow, several times faster than ``DataFrame.explode``."""
+    lists = pa.array(df[column], type=pa.list_(pa.string()))
+    rows = pc.list_parent_indices(lists).to_numpy()
+    values = pc.list_flatten(lists).to_numpy(zero_copy_only=False)
+    out = df[list(keep)].iloc[rows].assign(**{column: values})
     return out[out[column].notna()]
 
 
@@ -562,11 +568,18 @@ def money_by_decade(movies: pd.DataFrame) -> pd.DataFrame:
 def top_directors(movies: pd.DataFrame, n: int = 15) -> pd.DataFrame:
     """Most frequent directors: films, mean IMDb rating, first and last year.
     Sorted by films (desc), name, id."""
-    m = movies[["tconst", "year", "average_rating", "directors", "director_names"]]
-    aligned = m["directors"].map(len) == m["director_names"].map(len)
-    m = m.assign(director_names=m["director_names"].where(aligned, m["directors"]))
-    d = m.explode(["directors", "director_names"]).dropna(subset=["directors"])
-    g = d.groupby("directors")
+    ids = pa.array(movies["directors"], type=pa.list_(pa.string()))
+    names = pa.array(movies["director_names"], type=pa.list_(pa.string()))
+    aligned = pc.fill_null(pc.equal(pc.list_value_length(ids), pc.list_value_length(names)),
+                           False)
+    rows = pc.list_parent_indices(ids).to_numpy()
+    usable = aligned.to_numpy(zero_copy_only=False)[rows]  # names of misaligned rows: unknown
+    flat_names = np.full(len(rows), None, dtype=object)
+    flat_names[usable] = pc.list_flatten(names.filter(aligned)).to_numpy(zero_copy_only=False)
+    d = movies[["tconst", "year", "average_rating"]].iloc[rows].assign(
+        directors=pc.list_flatten(ids).to_numpy(zero_copy_only=False),
+        director_names=flat_names)
+    g = d.dropna(subset=["directors"]).groupby("directors")
     out = pd.DataFrame({"name": g["director_names"].first(), "n_films": g["tconst"].nunique(),
                         "mean_rating": g["average_rating"].mean().astype("float64"),
                         "first_year": g["year"].min(), "last_year": g["year"].max()})

@@ -99,7 +99,7 @@ def format_text(liked: list[tuple[Match, str | None]], rows: list[dict]) -> str:
     if not rows:
         lines += ["", "Aucun film ne correspond à ces critères : élargissez les filtres."]
         return "\n".join(lines)
-    lines += ["", f"Nous vous recommandons ({len(rows)} films) :"]
+    lines += ["", f"Nous vous recommandons ({len(rows)} film{'s' if len(rows) > 1 else ''}) :"]
     for row in rows:
         rating = f"note IMDb {fr_number(row['rating'], 1)}/10" if row["rating"] else "non noté"
         lines.append(f"{row['rank']:>2}. {row['label']} — {rating}")

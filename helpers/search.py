@@ -141,6 +141,7 @@ class TitleIndex:
             self._exact.setdefault(name, []).append(j)
             for word in set(name.split()):
                 postings.setdefault(word, []).append(j)
+        self._distinct = list(self._exact)  # each name once: homonyms scanned once
         self._postings = {w: np.asarray(p[:_POSTINGS]) for w, p in postings.items()}
         self._vocabulary = list(self._postings)
 
@@ -224,10 +225,12 @@ class TitleIndex:
         return self._exact.get(query, []) + self._hits(f" {query}", _CANDIDATES)
 
     def _close_names(self, query: str) -> list[int]:
-        """Whole names a few edits away (typos in a full title)."""
-        return [j for _, _, j in process.extract(query, self._names, scorer=fuzz.ratio,
-                                                 processor=None, limit=_CANDIDATES,
-                                                 score_cutoff=60)]
+        """Whole names a few edits away (typos in a full title), most popular homonyms."""
+        found: list[int] = []
+        for name, _, _ in process.extract(query, self._distinct, scorer=fuzz.ratio,
+                                          processor=None, limit=_CANDIDATES, score_cutoff=60):
+            found.extend(self._exact[name][:_POSTINGS])
+        return found
 
     def _close_words(self, query: str) -> list[int]:
         """Popular names containing one of the query's longest words, or a word close to it."""

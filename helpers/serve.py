@@ -19,6 +19,10 @@ DEFAULT_PORT = 8866
 #: Seconds of inactivity after which a visitor's kernel is shut down, and check period.
 CULL_IDLE_TIMEOUT = 120
 CULL_INTERVAL = 30
+#: Seconds Voilà waits for a cell's output once executed (default 4): when many visitors
+#: arrive at once the CPU is shared and the app's display message can come later; with
+#: the default Voilà then serves a page without the app.
+IOPUB_TIMEOUT = 60
 
 
 def check_ready() -> None:
@@ -44,6 +48,7 @@ def voila_command(port: int = DEFAULT_PORT, preheat: bool = True, pool_size: int
         f"--pool_size={pool_size if preheat else 0}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
         f"--MappingKernelManager.cull_interval={cull_interval}",
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
     ]
 
 

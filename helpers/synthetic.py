@@ -8,9 +8,10 @@ runtime trend, French akas and productions, series with episodes, directors with
 their favourite actors and genres, TMDB posters and money columns.
 
 Everything is vectorised (numpy for the draws, pyarrow for the text), generated
-by chunks of titles, and written by two threads, so ``full`` (12M titles, 95M
-principals) takes minutes. Every chunk has its own random stream: the bytes
-depend only on ``(scale, seed)``.
+by chunks of titles computed ahead in threads while the files are gzipped, so
+``full`` (12M titles, 95M principals) takes minutes in a few GB. Every chunk has
+its own random stream: the bytes depend only on ``(scale, seed)``. ``plan(scale)``
+gives every file's exact row count without generating anything.
 """
 
 from __future__ import annotations
@@ -170,6 +171,12 @@ def _ids(prefix: str, index: np.ndarray) -> pa.Array:
     return _join(prefix, pc.utf8_lpad(_ints(index + 1), width=7, padding="0"))
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (``np.unique`` is far slower on large int64 arrays)."""
+    values = np.sort(values)
+    return values[np.concatenate([values[:1] == values[:1], values[1:] != values[:-1]])]
+
+
 def _starts(counts: np.ndarray) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
 
@@ -209,22 +216,39 @@ def _tsv_lines(columns: list[pa.Array | str]) -> memoryview:
     return memoryview(lines.buffers()[2])[offsets[0]: offsets[-1]]
 
 
+class _GzTsv:
+    """A gzip TSV (mtime 0) written to ``.part`` and renamed when complete, deleted on error."""
+
+    def __init__(self, path: Path, header: tuple[str, ...]) -> None:
+        self.path, self.header, self.rows = path, header, 0
+        self.part = path.with_name(path.name + ".part")
+
+    def __enter__(self) -> _GzTsv:
+        self.raw = open(self.part, "wb")  # noqa: SIM115 (closed in __exit__)
+        self.gz = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw,
+                                compresslevel=GZIP_LEVEL, mtime=0)
+        self.gz.write(("\t".join(self.header) + "\n").encode())
+        return self
+
+    def write(self, chunk: memoryview) -> None:
+        self.rows += int(np.count_nonzero(np.frombuffer(chunk, np.uint8) == 10))
+        self.gz.write(chunk)
+
+    def __exit__(self, exc_type: type | None, *_: object) -> None:
+        self.gz.close()
+        self.raw.close()
+        if exc_type is None:
+            os.replace(self.part, self.path)
+        else:
+            self.part.unlink(missing_ok=True)
+
+
 def _write_gz(path: Path, header: tuple[str, ...], chunks: Iterable[memoryview]) -> int:
-    """Write a gzip TSV atomically (``.part`` then rename), mtime 0; return the row count."""
-    part = path.with_name(path.name + ".part")
-    rows = 0
-    try:
-        with open(part, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
-                                                    compresslevel=GZIP_LEVEL, mtime=0) as gz:
-            gz.write(("\t".join(header) + "\n").encode())
-            for chunk in chunks:
-                rows += int(np.count_nonzero(np.frombuffer(chunk, np.uint8) == 10))
-                gz.write(chunk)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    os.replace(part, path)
-    return rows
+    """Write a gzip TSV atomically from its chunks of lines; return the row count."""
+    with _GzTsv(path, header) as out:
+        for chunk in chunks:
+            out.write(chunk)
+    return out.rows
 
 
 def _ranges(n: int) -> Iterator[tuple[int, int, int]]:
@@ -253,6 +277,8 @@ ROLE_SHARES = (0.34, 0.24, 0.06, 0.09, 0.09, 0.03, 0.03, 0.03, 0.07, 0.02)
 (ACTOR, ACTRESS, DIRECTOR, WRITER, PRODUCER, COMPOSER, CINEMATOGRAPHER, EDITOR, SELF,
  CREW) = range(10)
 WINDOW = 12  # half-width (years) of the era in which a person is cast
+DIRECTOR_WINDOW = 15
+YEAR0, YEAR1 = 1800, 2100  # calendar years of the window tables
 TROUPE = 8  # favourite actors of a director, regulars of a series
 LANGS = ("en", "fr", "de", "es", "it", "ja", "hi", "ko", "sv", "pt", "da", "pl")
 LANG_SHARES = (0.55, 0.10, 0.05, 0.06, 0.04, 0.05, 0.05, 0.03, 0.02, 0.02, 0.01, 0.02)
@@ -334,12 +360,12 @@ def _build_people(spec: Scale, title_years: np.ndarray, rng: np.random.Generator
               + rng.normal(0, 4, n)).astype(np.float32)
     cap = max(20.0, (n * 0.3) ** 0.6)
     weight = np.minimum((1 - rng.random(n)) ** (-1 / 1.3), cap)
-    age_lo = np.array([32, 30, 35, 33, 35, 30, 30, 30, 25, 30])[role]
+    age_lo = np.array([32, 30, 35, 33, 35, 30, 30, 30, 30, 30])[role]
     age_hi = np.array([52, 40, 55, 60, 60, 55, 55, 55, 55, 55])[role]
     birth = np.round(centre - rng.uniform(age_lo, age_hi)).astype(np.int16)
     death = np.maximum(birth + rng.uniform(45, 100, n), centre + WINDOW + 1).astype(np.int16)
     death[death > 2025] = 0
-    known = rng.random(n) < np.clip(0.02 + 0.12 * np.log(weight), 0.02, 0.9)
+    known = rng.random(n) < np.clip(0.05 + 0.2 * np.log(weight), 0.05, 0.95)  # prolific: known
     birth[~known] = 0
     death[~known & (rng.random(n) < 0.9)] = 0  # death year without birth year is rare
     pools = []
@@ -347,6 +373,9 @@ def _build_people(spec: Scale, title_years: np.ndarray, rng: np.random.Generator
         ids = np.flatnonzero(role == r)
         ids = ids[np.argsort(centre[ids], kind="stable")]
         pools.append((ids, centre[ids], np.cumsum(weight[ids])))
+        for window in (WINDOW, DIRECTOR_WINDOW):  # stand-ins for empty eras: age unknown
+            lo, _, empty = _windows(centre[ids], window)
+            birth[ids[lo[empty]]] = death[ids[lo[empty]]] = 0
     return {"role": role, "centre": centre, "birth": birth, "death": death, "pools": pools}
 
 
@@ -360,17 +389,11 @@ def _pick(pools: list, role: np.ndarray | int, years: np.ndarray, rng: np.random
     role = np.broadcast_to(np.asarray(role), years.shape)
     out = np.empty(len(years), np.int64)
     u = rng.random(len(years))
-    year = np.clip(np.round(years).astype(np.int64), 1800, 2100) - 1800
-    grid = np.arange(1800, 2101, dtype=np.float32)
+    year = np.clip(np.round(years).astype(np.int64), YEAR0, YEAR1) - YEAR0
     for r in np.flatnonzero(np.bincount(role.ravel())):
         m = role == r
         ids, centres, cum = pools[r]
-        # Window bounds per calendar year (301 values), then looked up per slot.
-        lo = np.searchsorted(centres, grid - window)
-        hi = np.searchsorted(centres, grid + window, side="right")
-        empty = hi <= lo  # nobody active then: take the nearest careers
-        lo = np.where(empty, np.clip(lo - 1, 0, len(ids) - 1), lo)
-        hi = np.where(empty, lo + 1, hi)
+        lo, hi, _ = _windows(centres, window)
         base = np.where(lo > 0, cum[np.maximum(lo - 1, 0)], 0.0)
         y = year[m]
         target = base[y] + u[m] * (cum[hi - 1] - base)[y]
@@ -379,6 +402,19 @@ def _pick(pools: list, role: np.ndarray | int, years: np.ndarray, rng: np.random
         k[order] = np.searchsorted(cum, target[order], side="right")
         out[m] = ids[np.clip(k, lo[y], hi[y] - 1)]
     return out
+
+
+def _windows(centres: np.ndarray, window: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per calendar year YEAR0..YEAR1: index range of the careers centred within ``window``.
+
+    Where nobody is active (``empty``), the range holds the nearest earlier career.
+    """
+    grid = np.arange(YEAR0, YEAR1 + 1, dtype=np.float32)
+    lo = np.searchsorted(centres, grid - window)
+    hi = np.searchsorted(centres, grid + window, side="right")
+    empty = hi <= lo
+    lo = np.where(empty, np.clip(lo - 1, 0, len(centres) - 1), lo)
+    return lo, np.where(empty, lo + 1, hi), empty
 
 
 def _cast_roles(rng: np.random.Generator, size: int, first_billed: np.ndarray | None = None
@@ -458,7 +494,8 @@ def build_world(scale: str = "tiny", seed: int = 0) -> World:
     # Main directors (films and episodes) with a favourite genre and a troupe of actors.
     has_director = (ttype != SERIES) & (ttype != MINISERIES)
     director = np.full(n, -1, np.int64)
-    director[has_director] = _pick(pools, DIRECTOR, year[has_director], rng, window=15)
+    director[has_director] = _pick(pools, DIRECTOR, year[has_director], rng,
+                                   window=DIRECTOR_WINDOW)
     dir_ids = pools[DIRECTOR][0]
     dir_local = np.full(spec.people, -1, np.int64)
     dir_local[dir_ids] = np.arange(len(dir_ids))
@@ -501,8 +538,8 @@ def build_world(scale: str = "tiny", seed: int = 0) -> World:
         votes[top] = _votes_by_rank(np.arange(len(top)), top_votes, kept, rng)
     fame_z = np.zeros(n)
     fame_z[rated] = (np.log(votes[rated]) - 4.0) / 2.0
-    skew = rng.gamma(2.2, 0.55, n)
-    rating = 7.3 - skew + 0.25 * fame_z + rng.normal(0, 0.55, n) + 0.8 * (ttype == EPISODE)
+    skew = rng.gamma(2.2, 0.6, n)  # left-skewed: many 6-7, a tail of flops
+    rating = 7.3 - skew + 0.25 * fame_z + rng.normal(0, 0.75, n) + 0.8 * (ttype == EPISODE)
     rating = np.round(np.clip(rating, 1.0, 10.0) * 10).astype(np.int16)
 
     runtime = _draw_runtime(ttype, year, rng)
@@ -795,7 +832,7 @@ def _principals_chunk(world: World, text: Text, k: int, lo: int, hi: int
     parent = world.parent[lo:hi][title]
     keep = (parent < 0) | (ordering <= 3)
     pairs = (person[keep] << 32) | np.where(parent < 0, lo + title, parent)[keep]
-    return lines, crew, pairs
+    return lines, crew, _distinct(pairs)
 
 
 def _crew_lines(tconst: pa.Array, title: np.ndarray, category: np.ndarray, nconst: pa.Array,
@@ -1009,21 +1046,26 @@ def generate(out_dir: Path, scale: str = "tiny", seed: int = 0) -> dict[str, Pat
     text = Text()
     paths = {name: out / name for name in (*config.IMDB_FILES, config.TMDB_FILE)}
     n_titles, n_people = len(world.ttype), len(world.role)
-    crew: list[memoryview] = []
     known: list[np.ndarray] = []
+    crew_name, principals_name = "title.crew.tsv.gz", "title.principals.tsv.gz"
 
-    def principals() -> Iterator[memoryview]:
-        for lines, crew_lines, pairs in _chunks(partial(_principals_chunk, world, text), n_titles):
-            crew.append(crew_lines)
-            known.append(pairs)
-            yield lines
+    def principals_and_crew() -> tuple[int, int]:
+        """Both files in one pass; collects the known-for pairs of name.basics."""
+        with _GzTsv(paths[crew_name], HEADERS[crew_name]) as crew, \
+                _GzTsv(paths[principals_name], HEADERS[principals_name]) as principals:
+            for lines, crew_lines, pairs in _chunks(partial(_principals_chunk, world, text),
+                                                    n_titles):
+                principals.write(lines)
+                crew.write(crew_lines)
+                known.append(pairs)
+        return principals.rows, crew.rows
 
     def write(name: str, chunks: Iterable[memoryview]) -> int:
         return _write_gz(paths[name], HEADERS[name], chunks)
 
     with ThreadPoolExecutor(max_workers=3) as pool:
+        both = pool.submit(principals_and_crew)
         futures = {
-            "title.principals.tsv.gz": pool.submit(write, "title.principals.tsv.gz", principals()),
             "title.basics.tsv.gz": pool.submit(
                 write, "title.basics.tsv.gz",
                 _chunks(partial(_basics_chunk, world, text), n_titles, ahead=1)),
@@ -1036,16 +1078,14 @@ def generate(out_dir: Path, scale: str = "tiny", seed: int = 0) -> dict[str, Pat
                                                 _ratings_chunks(world)),
             config.TMDB_FILE: pool.submit(_write_tmdb, paths[config.TMDB_FILE], world, text),
         }
-        futures["title.principals.tsv.gz"].result()
-        futures["title.crew.tsv.gz"] = pool.submit(write, "title.crew.tsv.gz", crew)
-        pairs = np.sort(np.concatenate(known))
+        rows = dict(zip((principals_name, crew_name), both.result(), strict=True))
+        pairs = _distinct(np.concatenate(known))
         known.clear()
-        pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
         names = partial(_names_chunk, world, text, _known_for(pairs))
         del pairs
         futures["name.basics.tsv.gz"] = pool.submit(write, "name.basics.tsv.gz",
                                                     _chunks(names, n_people))
-        rows = {name: f.result() for name, f in futures.items()}
+        rows.update({name: f.result() for name, f in futures.items()})
     expected = plan(scale)
     if rows != expected:  # a bug, not a user error: never leave data that looks complete
         raise RuntimeError(f"synthetic row counts {rows} differ from the plan {expected}")

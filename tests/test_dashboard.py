@@ -565,7 +565,7 @@ def test_serve_command_line() -> None:
         "--no-browser", "--port=8899", "--Voila.ip=127.0.0.1", "--strip_sources=True",
         "--preheat_kernel=True", "--pool_size=1",
         "--MappingKernelManager.cull_idle_timeout=120",
-        "--MappingKernelManager.cull_interval=30"]
+        "--MappingKernelManager.cull_interval=30", "--VoilaExecutor.iopub_timeout=60"]
     cold = serve.voila_command(8899, preheat=False)
     assert "--preheat_kernel=False" in cold and "--pool_size=0" in cold
 

@@ -368,6 +368,14 @@ def test_countries_money_directors(movies) -> None:
         ("n5", "Eve", 2, 7.0, 1960, 1965), ("n7", "Gil", 1, 9.0, 1995, 1995)]
 
 
+def test_top_directors_with_misaligned_names() -> None:
+    films = frame(MOVIES, [_movie("ta", 2000, 100, [], 7.0, 50, ["d1", "d2"], ["Only one"]),
+                           _movie("tb", 2001, 100, [], 5.0, 50, ["d2"], ["Dora"])])
+    out = kpi.top_directors(films)
+    assert records(out, ["nconst", "name", "n_films", "mean_rating"]) == [
+        ("d2", "Dora", 2, 6.0), ("d1", "d1", 1, 7.0)]  # ta's names unusable: ids kept
+
+
 def test_no_tmdb_data_gives_empty_tables(movies) -> None:
     bare = movies.assign(countries=[[]] * 4, budget=None, revenue=None)
     assert kpi.top_countries(bare).empty

@@ -140,7 +140,7 @@ def test_format_text() -> None:
         "Vous avez aimé :\n"
         "  • Le Fabuleux Destin d'Amélie Poulain (2001)\n"
         "\n"
-        "Nous vous recommandons (1 films) :\n"
+        "Nous vous recommandons (1 film) :\n"
         " 1. Delicatessen (1991) — note IMDb 7,6/10\n"
         "    même réalisateur (Director 466)")
     assert format_text([(amelie, None)], []).endswith(

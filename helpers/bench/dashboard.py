@@ -163,6 +163,12 @@ class Server:
             quiet = 0 if busy else quiet + 1
             time.sleep(0.2)
 
+    def wait_culled(self, timeout: float) -> None:
+        """Wait until only the spare preheated kernel is left (idle kernels get culled)."""
+        deadline = time.monotonic() + timeout
+        while len(self.kernels()) > 1 and time.monotonic() < deadline:
+            time.sleep(5)
+
     def errors_in_log(self) -> list[str]:
         text = self.log.read_text(errors="replace")
         return [line for line in text.splitlines()
@@ -387,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  errors: {stats.errors[:5]}")
         time.sleep(5)
         for n in args.crowds:
+            server.wait_culled(timeout=CULL_IDLE_TIMEOUT + 120)  # previous visitors' kernels
             server.wait_idle_pool(1, timeout=600)
             before = len(server.errors_in_log())
             crowd_stats, peak, total = asyncio.run(crowd(server, n, args.duration, titles,
