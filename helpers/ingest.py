@@ -1,11 +1,13 @@
 """Raw IMDb/TMDB files -> the light Parquet tables of :mod:`helpers.schema` + ``manifest.json``.
 
-DuckDB streams every raw file exactly once (two files at a time: gzip decompression
-is single-threaded per file), filters the titles first, then semi-joins the big
-files (akas, principals, crew, names, episodes, TMDB) on the kept title ids, so
-memory stays bounded whatever the size of the dumps. Output is atomic: the tables
-are written to a temporary sibling folder that replaces ``out_dir`` only when
-complete; bad input raises :class:`CineError` and leaves ``out_dir`` untouched.
+DuckDB streams the raw files (two at a time: gzip decompression is single-threaded
+per file; each big file is read once, only title.basics twice), filters the titles
+first, then semi-joins the big files (akas, principals, crew, names, episodes, TMDB)
+on the kept title ids; principals, the largest, starts at once on the ids that have
+enough votes in title.ratings (a superset of the kept ones). Memory stays bounded
+(DuckDB's MEMORY_LIMIT, spilling beyond) whatever the size of the dumps. Output is
+atomic: the tables are written to a temporary sibling folder that replaces ``out_dir``
+only when complete; bad input raises :class:`CineError` and leaves ``out_dir`` untouched.
 
 French production (``is_french``): from TMDB when the film has a TMDB row (original
 language ``fr`` or ``FR`` among the production countries); otherwise from IMDb akas:
@@ -423,7 +425,9 @@ class _Job:
         return {
             "ratings": (), "basics": ("ratings",),
             "cast": ("ratings",) if self.voted_ids() else ("kept",),
-            "kept": ("ratings", "basics"), "title_counts": (), "akas": ("kept",),
+            # title_counts (a second pass over title.basics) waits so that it never
+            # delays the principals scan, the longest task
+            "kept": ("ratings", "basics"), "title_counts": ("basics",), "akas": ("kept",),
             "crew": ("kept",), "episodes": ("kept",), "tmdb": ("kept",),
             "credits": ("cast", "kept"), "people": ("credits", "crew"),
         }

@@ -111,18 +111,18 @@ def _coded(credits: pd.DataFrame) -> _Coded:
 
 
 def _person_values(people: pd.DataFrame, ids: pd.Index, column: str) -> pd.Series:
-    """``people[column]`` for each of the unique ``ids`` (null when the person is unknown)."""
+    """``people[column]`` for each person id (null when the person is unknown)."""
     if people.empty:
         return pd.Series([None] * len(ids), dtype=object)
-    pos = ids.get_indexer(people["nconst"])
-    row = np.full(len(ids), -1)
-    row[pos[pos >= 0]] = np.flatnonzero(pos >= 0)
-    values = people[column].take(np.maximum(row, 0)).reset_index(drop=True)
-    return values.where(pd.Series(row >= 0), None)
+    pos = pc.index_in(pa.array(ids, type=pa.large_string()),
+                      value_set=pa.array(people["nconst"], type=pa.large_string()))
+    hit = pos.is_valid().to_numpy(zero_copy_only=False)
+    rows = pc.fill_null(pos, 0).to_numpy()
+    return people[column].take(rows).reset_index(drop=True).where(pd.Series(hit), None)
 
 
 def _names(people: pd.DataFrame, ids: pd.Index) -> pd.Series:
-    """Names of unique person ids (the id itself when the person is unknown)."""
+    """Names of person ids (the id itself when the person is unknown)."""
     names = _person_values(people, ids, "name")
     return names.fillna(pd.Series(ids.to_numpy(dtype=object))).astype(str)
 
@@ -136,12 +136,19 @@ def _top_with_ties(values: pd.Series, n: int | None) -> pd.Series:
 
 def _finish_people(df: pd.DataFrame, coded: _Coded, people: pd.DataFrame,
                    keys: list[str], ascending: list[bool]) -> pd.DataFrame:
-    """Add nconst and name to rows indexed by person code, sort by ``keys`` then name, id."""
+    """Add nconst and name to rows indexed by person code, sort by ``keys`` then name, id
+    (an Arrow multi-key sort: much faster than pandas on string tie-breakers)."""
     codes, inverse = np.unique(df.index.to_numpy(), return_inverse=True)
     ids = coded.persons[codes]
-    df = df.assign(nconst=ids.to_numpy(dtype=object)[inverse],
-                   name=_names(people, ids).to_numpy()[inverse])
-    return df.sort_values([*keys, "name", "nconst"], ascending=[*ascending, True, True])
+    nconst = pa.array(ids, type=pa.large_string()).take(inverse)
+    name = pa.array(_names(people, ids), type=pa.large_string()).take(inverse)
+    table = pa.table({**{f"k{i}": pa.array(df[k].to_numpy()) for i, k in enumerate(keys)},
+                      "name": name, "nconst": nconst})
+    order = pc.sort_indices(table, sort_keys=[
+        *((f"k{i}", "ascending" if asc else "descending") for i, asc in enumerate(ascending)),
+        ("name", "ascending"), ("nconst", "ascending")]).to_numpy()
+    return df.iloc[order].assign(nconst=nconst.take(order).to_numpy(zero_copy_only=False),
+                                 name=name.take(order).to_numpy(zero_copy_only=False))
 
 
 # ------------------------------------------------------------- 1. actors and periods

@@ -234,5 +234,5 @@ def test_recommend_benchmark_runs_on_tiny_data(tiny_data_dir: Path,
                        "--rowwise-queries", "2", "--refit-queries", "1"]) == 0
     out = capsys.readouterr().out
     for line in ("fit ", "artifact", "single film", "five-film profile", "pandas row-wise",
-                 "refit features at every query"):
+                 "refit at every query"):
         assert line in out

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.bench.common import ensure_processed, latencies_ms, mb, measure, summarise_ms
+from helpers.bench.common import ensure_processed, mb, measure, summarise_ms, wall_and_cpu_ms
 from helpers.catalog import load_movies
 from helpers.recommender import Recommender
 
@@ -58,8 +58,21 @@ def naive_refit(movies: pd.DataFrame, liked: list[str], k: int = 10) -> list[str
     return Recommender().fit(movies).recommend(liked, k=k)["tconst"].tolist()
 
 
-def verdict(value: float, target: float) -> str:
-    return "OK" if value < target else "ABOVE TARGET"
+def verdict(wall: float, cpu: float, target: float) -> str:
+    """Target check on the wall clock, with the CPU time as the fallback explanation."""
+    if wall < target:
+        return "OK"
+    if cpu < target:
+        return "above target on the wall clock only (CPU time OK: cores shared)"
+    return "ABOVE TARGET"
+
+
+def timed_line(label: str, func, inputs: list, target: float | None = None) -> None:
+    """Print wall-clock percentiles and CPU p95 of ``func`` over ``inputs``."""
+    wall, cpu = wall_and_cpu_ms(func, inputs)
+    p95, cpu95 = (float(np.percentile(x, 95)) for x in (wall, cpu))
+    check = f"   [{verdict(p95, cpu95, target)}]" if target else ""
+    print(f"  {label:<22} {summarise_ms(wall)}   CPU p95 {cpu95:7.2f} ms{check}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,49 +92,48 @@ def main(argv: list[str] | None = None) -> int:
     movies = load_movies(args.processed or ensure_processed(args.scale))
     source = args.processed or f"synthetic '{args.scale}' replica"
     print(f"recommend benchmark: {len(movies):,} films ({source})")
+    cpu = time.process_time()
     with measure() as fit:
         model = Recommender().fit(movies)
-    print(f"  fit                 {fit.seconds:6.1f} s   peak RSS {mb(fit.peak_rss)}   "
-          f"item matrix {model.items_.shape[0]:,} x {model.items_.shape[1]:,}, "
-          f"{model.items_.nnz:,} non-zeros   [{verdict(fit.seconds, TARGETS['fit_s'])}]")
+    cpu = time.process_time() - cpu
+    print(f"  fit                 {fit.seconds:6.1f} s   CPU {cpu:6.1f} s   peak RSS "
+          f"{mb(fit.peak_rss)}   item matrix {model.items_.shape[0]:,} x "
+          f"{model.items_.shape[1]:,}, {model.items_.nnz:,} non-zeros   "
+          f"[{verdict(fit.seconds, cpu, TARGETS['fit_s'])}]")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "recommender"
         start = time.perf_counter()
         model.save(path)
         saved = time.perf_counter() - start
-        loads = []
+        loads, cpus = [], []
         for _ in range(3):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             model = Recommender.load(path)
             loads.append(time.perf_counter() - start)
-        load = float(np.median(loads))
+            cpus.append(time.process_time() - cpu)
+        load, cpu = float(np.median(loads)), float(np.median(cpus))
         print(f"  save                {saved:6.2f} s   artifact {mb(folder_size(path))}")
-        print(f"  load                {load:6.2f} s   (median of 3, warm file cache)   "
-              f"[{verdict(load, TARGETS['load_s'])}]")
+        print(f"  load                {load:6.2f} s   CPU {cpu:6.2f} s   (median of 3, warm "
+              f"file cache)   [{verdict(load, cpu, TARGETS['load_s'])}]")
 
     single = sample_queries(movies, args.queries, 1, args.seed)
     profiles = sample_queries(movies, args.queries, 5, args.seed + 1)
     model.recommend(single[0])  # first call pays lazy imports and caches
     print(f"\nqueries (top 10 with reasons, default local preference), {args.queries} each:")
-    times = latencies_ms(lambda q: model.recommend(q, k=10), single)
-    p95 = float(np.percentile(times, 95))
-    print(f"  single film          {summarise_ms(times)}   "
-          f"[{verdict(p95, TARGETS['single_p95_ms'])}]")
-    times = latencies_ms(lambda q: model.recommend(q, k=10), profiles)
-    p95 = float(np.percentile(times, 95))
-    print(f"  five-film profile    {summarise_ms(times)}   "
-          f"[{verdict(p95, TARGETS['profile_p95_ms'])}]")
-    times = latencies_ms(lambda q: model.recommend(q, k=10, french_only=True,
-                                                  decades=(1960, 1999), min_rating=6.0), single)
-    print(f"  single + filters     {summarise_ms(times)}   (French, 1960-1999, rating >= 6)")
-    times = latencies_ms(lambda q: model.recommend(q, k=10, discovery=True), single)
-    print(f"  single, discovery    {summarise_ms(times)}")
+    timed_line("single film", lambda q: model.recommend(q, k=10), single,
+               TARGETS["single_p95_ms"])
+    timed_line("five-film profile", lambda q: model.recommend(q, k=10), profiles,
+               TARGETS["profile_p95_ms"])
+    timed_line("single + filters", lambda q: model.recommend(
+        q, k=10, french_only=True, decades=(1960, 1999), min_rating=6.0), single)
+    print("    (filters: French films, 1960-1999, rating >= 6)")
+    timed_line("single, discovery", lambda q: model.recommend(q, k=10, discovery=True), single)
 
     rowwise = single[:args.rowwise_queries]
     print(f"\nnaive baselines (same single-film queries, first {len(rowwise)} / "
           f"{args.refit_queries}: they are slow):")
-    times = latencies_ms(lambda q: naive_rowwise(movies, q), rowwise)
-    print(f"  pandas row-wise Jaccard (genres, directors, cast)   {summarise_ms(times)}")
-    times = latencies_ms(lambda q: naive_refit(movies, q), single[:args.refit_queries])
-    print(f"  refit features at every query                      {summarise_ms(times)}")
+    timed_line("pandas row-wise Jaccard", lambda q: naive_rowwise(movies, q), rowwise)
+    print("    (genres, directors, cast overlap computed row by row at each query)")
+    timed_line("refit at every query", lambda q: naive_refit(movies, q),
+               single[:args.refit_queries])
     return 0

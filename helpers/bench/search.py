@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
-from helpers.bench.common import ensure_processed, latencies_ms, mb, measure, summarise_ms
+from helpers.bench.common import ensure_processed, mb, measure, summarise_ms, wall_and_cpu_ms
 from helpers.catalog import load_movies
 from helpers.search import TitleIndex, title_key
 
@@ -144,14 +144,7 @@ def report(name: str, func, queries: list[Query], keys: dict[str, set[str]]) -> 
     """Print latency percentiles (wall clock, and CPU time: robust when other jobs share the
     cores) and accuracy of a search function over the queries."""
     results: list[list[str]] = []
-    cpu = np.empty(len(queries))
-
-    def call(query: Query) -> None:
-        start = time.thread_time()
-        results.append(func(query))
-        cpu[len(results) - 1] = (time.thread_time() - start) * 1000
-
-    wall = latencies_ms(call, queries)
+    wall, cpu = wall_and_cpu_ms(lambda q: results.append(func(q)), queries)
     first, title, top8 = accuracy(results, queries, keys)
     print(f"  {name:<30} {summarise_ms(wall)}   CPU p95 {np.percentile(cpu, 95):6.2f} ms   "
           f"film first {first:4.0%}   title first {title:4.0%}   in top 8 {top8:4.0%}")
