@@ -767,6 +767,21 @@ def load_app() -> DashboardApp:
                         indicators=lambda: indicators_panel(recommender.movies_, processed))
 
 
+def wait_for_visitor() -> None:
+    """In a preheated Voilà kernel, block until a visitor's request takes it from the pool.
+
+    Run in the notebook's last cell: the cell ends when the visitor arrives, which marks the
+    kernel active then. Otherwise a kernel that waited in the pool longer than the idle-cull
+    timeout could be culled in the seconds before the visitor's browser connects (a dead
+    page). Outside a preheated Voilà kernel it returns at once.
+    """
+    if os.environ.get("VOILA_PREHEAT", "False") == "False":
+        return
+    from voila.utils import wait_for_request
+
+    wait_for_request()
+
+
 def build_app() -> DashboardApp | widgets.HTML:
     """What ``dashboard.ipynb`` displays: the app, or a French notice when data is missing."""
     try:

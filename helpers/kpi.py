@@ -121,10 +121,22 @@ def _person_values(people: pd.DataFrame, ids: pd.Index, column: str) -> pd.Serie
     return people[column].take(rows).reset_index(drop=True).where(pd.Series(hit), None)
 
 
-def _names(people: pd.DataFrame, ids: pd.Index) -> pd.Series:
+def _names(people: pd.DataFrame, ids: pa.Array) -> pa.Array:
     """Names of person ids (the id itself when the person is unknown)."""
-    names = _person_values(people, ids, "name")
-    return names.fillna(pd.Series(ids.to_numpy(dtype=object))).astype(str)
+    if people.empty:
+        return ids
+    pos = pc.index_in(ids, value_set=pa.array(people["nconst"], type=pa.large_string()))
+    names = pa.array(people["name"], type=pa.large_string()).take(pos)
+    return pc.coalesce(names, ids)
+
+
+def _mode(group: np.ndarray, value: np.ndarray, n_values: int) -> tuple[np.ndarray, np.ndarray]:
+    """Most frequent value code (lowest on ties) and its count, per group code 0..max."""
+    n_groups = int(group.max()) + 1 if len(group) else 0
+    counts = np.bincount(group * n_values + value, minlength=n_groups * n_values)
+    counts = counts.reshape(n_groups, n_values)
+    best = counts.argmax(axis=1)
+    return best, counts[np.arange(n_groups), best]
 
 
 def _top_with_ties(values: pd.Series, n: int | None) -> pd.Series:
@@ -139,9 +151,8 @@ def _finish_people(df: pd.DataFrame, coded: _Coded, people: pd.DataFrame,
     """Add nconst and name to rows indexed by person code, sort by ``keys`` then name, id
     (an Arrow multi-key sort: much faster than pandas on string tie-breakers)."""
     codes, inverse = np.unique(df.index.to_numpy(), return_inverse=True)
-    ids = coded.persons[codes]
-    nconst = pa.array(ids, type=pa.large_string()).take(inverse)
-    name = pa.array(_names(people, ids), type=pa.large_string()).take(inverse)
+    ids = pa.array(coded.persons[codes], type=pa.large_string())
+    nconst, name = ids.take(inverse), _names(people, ids).take(inverse)
     table = pa.table({**{f"k{i}": pa.array(df[k].to_numpy()) for i, k in enumerate(keys)},
                       "name": name, "nconst": nconst})
     order = pc.sort_indices(table, sort_keys=[
@@ -171,19 +182,18 @@ def actor_careers(credits: pd.DataFrame, people: pd.DataFrame, n: int | None = N
         return pd.DataFrame(columns=CAREER_COLUMNS)
     per = c.groupby("person").agg(n_films=("title", "size"), first_year=("year", "min"),
                                   last_year=("year", "max"))
-    cats = (c.groupby(["person", "category"]).size().rename("k").reset_index()
-            .sort_values(["person", "k", "category"], ascending=[True, False, True])
-            .drop_duplicates("person").set_index("person")["category"])
-    per["category"] = coded.categories[cats.reindex(per.index).to_numpy()]
+    main, _ = _mode(c["person"].to_numpy(), c["category"].to_numpy(), len(coded.categories))
+    per["category"] = coded.categories[main[per.index]]
     if category is not None:
         per = per[per["category"] == category]
     per = per[_top_with_ties(per["n_films"], n)]
-    dec = c[c["person"].isin(per.index)].assign(decade=c["year"] // 10 * 10)
-    peak = (dec.dropna(subset=["decade"]).groupby(["person", "decade"]).size()
-            .rename("peak_decade_films").reset_index()
-            .sort_values(["person", "peak_decade_films", "decade"], ascending=[True, False, True])
-            .drop_duplicates("person").set_index("person"))
-    per = per.join(peak.rename(columns={"decade": "peak_decade"}))
+    dec = c[c["person"].isin(per.index) & c["year"].notna()]
+    persons, local = np.unique(dec["person"].to_numpy(), return_inverse=True)
+    first = int(dec["year"].min() // 10 * 10) if len(dec) else 0
+    step = ((dec["year"].to_numpy() // 10 * 10 - first) // 10).astype(np.int64)
+    peak, films = _mode(local, step, int(step.max()) + 1 if len(step) else 1)
+    per = per.join(pd.DataFrame({"peak_decade": first + 10 * peak,
+                                 "peak_decade_films": films}, index=persons))
     per["span_years"] = per["last_year"] - per["first_year"]
     per = _finish_people(per, coded, people, ["n_films"], [False])
     per = per.astype({"n_films": "int64", "first_year": "Int64", "last_year": "Int64",

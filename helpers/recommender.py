@@ -216,8 +216,8 @@ class Recommender:
         """
         if self._gram is not None:
             return self._gram[rows] if cols is None else self._gram[np.ix_(rows, cols)]
-        if cols is None:  # catalogue @ (few rows).T keeps the big matrix in its CSR layout
-            return np.ascontiguousarray((self.items_ @ self.items_[rows].T).toarray().T)
+        if cols is None:  # sparse catalogue @ dense (few rows).T: no sparse result to build
+            return np.ascontiguousarray((self.items_ @ self.items_[rows].T.toarray()).T)
         sub = self.items_[rows]
         return (sub @ self.items_[cols].T).toarray()
 

@@ -136,3 +136,15 @@ def test_real_evaluation_meets_the_targets(real_dir: Path,
 def test_evaluate_command_rejects_unknown_user_half() -> None:
     with pytest.raises(SystemExit):
         cli.main(["evaluate", "--users", "everyone"])
+
+
+def test_format_table_shows_percentages_and_interval() -> None:
+    from helpers.evaluate import format_table
+
+    row = {"méthode": "m", "variante": "1 film", "HR@10": 0.0807, "NDCG@10": 0.0439,
+           "popularité (centile)": 93.35, "diversité": 0.66044, "couverture": 0.513,
+           "HR@10 dernier film": 0.0535, "IC95 bas": 0.0332, "IC95 haut": 0.0851}
+    text = format_table(pd.DataFrame([row]))
+    assert text.splitlines()[1].split() == ["m", "1", "film", "8.1", "%", "4.4", "%", "93",
+                                            "0.660", "51.3", "%", "5.3", "%", "[3.3", ";",
+                                            "8.5]", "%"]

@@ -72,7 +72,7 @@ def timed_line(label: str, func, inputs: list, target: float | None = None) -> N
     wall, cpu = wall_and_cpu_ms(func, inputs)
     p95, cpu95 = (float(np.percentile(x, 95)) for x in (wall, cpu))
     check = f"   [{verdict(p95, cpu95, target)}]" if target else ""
-    print(f"  {label:<22} {summarise_ms(wall)}   CPU p95 {cpu95:7.2f} ms{check}")
+    print(f"  {label:<24} {summarise_ms(wall)}   CPU p95 {cpu95:7.2f} ms{check}")
 
 
 def main(argv: list[str] | None = None) -> int:
