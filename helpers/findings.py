@@ -402,7 +402,7 @@ def programming(t: Tables, profile: AudienceProfile = CREUSE) -> Section:
         best = rated.sort_values(["mean_rating", "segment"], ascending=[False, True]).iloc[0]
         overall = offer["mean_rating"].iloc[0]
         verdict = ("un point d'appui sûr pour les séances destinées à ce public"
-                   if best["mean_rating"] > overall else
+                   if round(best["mean_rating"], 1) > round(overall, 1) else
                    "aucun genre favori ne dépasse la moyenne : mieux vaut s'appuyer sur les "
                    "titres les mieux notés ci-dessous")
         s.add(f"Parmi les genres favoris, le mieux noté est « "

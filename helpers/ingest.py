@@ -147,7 +147,8 @@ def locate_sources(raw: Path, require_all: bool = True) -> tuple[dict[str, Path]
         found[name] = path
     if "title.basics" not in found or (require_all and missing):
         raise CineError(f"missing raw files in {raw}: {', '.join(missing)}; run "
-                        "`python -m helpers download` (or `python -m helpers demo` offline)")
+                        "`python -m helpers download` (offline: `python -m helpers demo`; "
+                        "a partial sample set: `ingest --partial`)")
     tmdb = raw / config.TMDB_FILE
     if tmdb.is_file():
         absent = sorted(set(TMDB_NEEDED) - set(_header(tmdb, ",")))

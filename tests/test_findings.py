@@ -117,6 +117,16 @@ def test_write_findings_document(tmp_path: Path) -> None:
     assert "Traceback" not in page and not list(out.parent.glob(".*.tmp"))
 
 
+def test_kpi_benchmark_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from helpers.bench.kpi import main
+
+    processed = write_processed(tmp_path / "processed", make_tables(), MANIFEST)
+    assert main(["--processed", str(processed), "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "every KPI under 2.0 s" in out
+    assert out.count(" yes ") == 7 and " NO " not in out  # naive and vectorised agree
+
+
 # ------------------------------------------------------------------- real samples
 REAL_SAMPLES = ("imdb_pimdb_testdata", "imdb_subset_2000_movies", "imdb_osll_sample_2018")
 
