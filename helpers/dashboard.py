@@ -773,13 +773,23 @@ def wait_for_visitor() -> None:
     Run in the notebook's last cell: the cell ends when the visitor arrives, which marks the
     kernel active then. Otherwise a kernel that waited in the pool longer than the idle-cull
     timeout could be culled in the seconds before the visitor's browser connects (a dead
-    page). Outside a preheated Voilà kernel it returns at once.
+    page). Outside a preheated Voilà kernel it returns at once. This is the protocol of
+    ``voila.utils.wait_for_request``, whose import would cost each kernel about 40 MB.
     """
-    if os.environ.get("VOILA_PREHEAT", "False") == "False":
+    env = os.environ
+    if env.get("VOILA_PREHEAT", "False") == "False" or not env.get("VOILA_KERNEL_ID"):
         return
-    from voila.utils import wait_for_request
+    from websockets.exceptions import WebSocketException
+    from websockets.sync.client import connect
 
-    wait_for_request()
+    base = env.get("VOILA_WS_BASE_URL") or env.get("VOILA_SERVER_URL", "/")
+    url = (f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{env.get('VOILA_APP_IP', '127.0.0.1')}:"
+           f"{env.get('VOILA_APP_PORT', '8866')}{base}voila/query/{env['VOILA_KERNEL_ID']}")
+    try:
+        with connect(url, open_timeout=5) as websocket:
+            websocket.recv()  # Voilà sends the request's details when a visitor arrives
+    except (OSError, TimeoutError, WebSocketException):
+        pass  # no Voilà to talk to: nothing to wait for
 
 
 def build_app() -> DashboardApp | widgets.HTML:

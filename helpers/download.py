@@ -31,6 +31,7 @@ from tqdm import tqdm
 
 from helpers import config
 from helpers.errors import CineError
+from helpers.schema import SYNTHETIC_MARKER, TMDB_COLUMNS
 
 ALL_FILES: tuple[str, ...] = (*config.IMDB_FILES, config.TMDB_FILE)
 DRIVE_URL = "https://drive.usercontent.google.com/download?id={id}&export=download"
@@ -85,9 +86,7 @@ def download_all(
             else:
                 paths[name] = _fetch_imdb(name, imdb, raw, session, progress, force)
     if only is None:  # every raw file is real now: drop the demo's marker (read by the ingest)
-        from helpers.synthetic import MARKER
-
-        (raw / MARKER).unlink(missing_ok=True)
+        (raw / SYNTHETIC_MARKER).unlink(missing_ok=True)
     return paths
 
 
@@ -425,13 +424,11 @@ def _check_content(path: Path, name: str) -> None:
     if ".tsv" in name and "\t" not in header:
         raise _Corrupt("first line is not a tab-separated header")
     if name.endswith(".csv"):
-        from helpers.synthetic import TMDB_COLUMNS  # the format's single definition
-
         columns = [c.strip() for c in next(csv.reader([header]), [])]
         missing = [c for c in TMDB_COLUMNS if c not in columns]
         if missing:
-            raise _Corrupt(f"not the TMDB table: {len(missing)} of its 25 columns missing, "
-                           f"e.g. {', '.join(missing[:3])}")
+            raise _Corrupt(f"not the TMDB table: {len(missing)} of its {len(TMDB_COLUMNS)} "
+                           f"columns missing, e.g. {', '.join(missing[:3])}")
 
 
 def _is_cached(dest: Path, source: str, stamp: int | None = None) -> bool:

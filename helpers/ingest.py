@@ -42,22 +42,9 @@ import pyarrow.parquet as pq
 from helpers import config
 from helpers.config import CleaningParams
 from helpers.errors import CineError
-from helpers.schema import TABLES
+from helpers.schema import IMDB_COLUMNS, SYNTHETIC_MARKER, TABLES, TMDB_COLUMNS
 
-#: Exact header of each IMDb file (name without extension), as published by IMDb.
-IMDB_COLUMNS: dict[str, tuple[str, ...]] = {
-    "title.basics": ("tconst", "titleType", "primaryTitle", "originalTitle", "isAdult",
-                     "startYear", "endYear", "runtimeMinutes", "genres"),
-    "title.akas": ("titleId", "ordering", "title", "region", "language", "types",
-                   "attributes", "isOriginalTitle"),
-    "title.crew": ("tconst", "directors", "writers"),
-    "title.principals": ("tconst", "ordering", "nconst", "category", "job", "characters"),
-    "title.ratings": ("tconst", "averageRating", "numVotes"),
-    "name.basics": ("nconst", "primaryName", "birthYear", "deathYear", "primaryProfession",
-                    "knownForTitles"),
-    "title.episode": ("tconst", "parentTconst", "seasonNumber", "episodeNumber"),
-}
-#: TMDB columns the ingest uses (the client's ``tmdb_full.csv`` has 25 columns).
+#: TMDB columns the ingest uses (a subset of ``schema.TMDB_COLUMNS``).
 TMDB_NEEDED = ("id", "imdb_id", "original_language", "overview", "popularity", "poster_path",
                "production_countries", "release_date", "budget", "revenue", "tagline",
                "vote_average", "vote_count", "production_companies_name")
@@ -135,10 +122,11 @@ def locate_sources(raw: Path, require_all: bool = True) -> tuple[dict[str, Path]
                         "(or `python -m helpers demo` offline)")
     found: dict[str, Path] = {}
     missing: list[str] = []
-    for name, columns in IMDB_COLUMNS.items():
+    for file_name, columns in IMDB_COLUMNS.items():
+        name = file_name.removesuffix(".tsv.gz")
         path = find_raw_file(raw, name)
         if path is None:
-            missing.append(f"{name}.tsv.gz")
+            missing.append(file_name)
             continue
         header = _header(path, "\t")
         if tuple(header) != columns:
@@ -153,8 +141,8 @@ def locate_sources(raw: Path, require_all: bool = True) -> tuple[dict[str, Path]
     if tmdb.is_file():
         absent = sorted(set(TMDB_NEEDED) - set(_header(tmdb, ",")))
         if absent:
-            raise CineError(f"{tmdb} lacks the columns {absent}: expected the 25 columns of "
-                            "tmdb_full.csv")
+            raise CineError(f"{tmdb} lacks the columns {absent}: expected the "
+                            f"{len(TMDB_COLUMNS)} columns of {config.TMDB_FILE}")
         found[TMDB_NAME] = tmdb
     else:
         missing.append(config.TMDB_FILE)
@@ -183,8 +171,10 @@ class _Job:
         self.distributions_: dict = {}
 
     def src(self, name: str) -> str:
+        """Relation of the IMDb file ``name`` ("title.basics"); empty when the file is missing."""
+        columns = IMDB_COLUMNS[f"{name}.tsv.gz"]
         path = self.sources.get(name)
-        return _empty(IMDB_COLUMNS[name]) if path is None else _tsv_scan(path, IMDB_COLUMNS[name])
+        return _empty(columns) if path is None else _tsv_scan(path, columns)
 
     def run(self, cur: duckdb.DuckDBPyConnection, sql: str, source: str | None) -> None:
         """Execute, turning DuckDB errors into a precise message naming the file."""
@@ -236,13 +226,21 @@ class _Job:
             raise CineError(f"{self.sources['title.basics']} contains no titles: download it "
                             "again (`python -m helpers download`)")
 
+    def _adult_condition(self) -> str:
+        """SQL keeping the non-adult titles (every title when the filter is off)."""
+        return "coalesce(is_adult, 0) = 0" if self.p.exclude_adult else "true"
+
+    def _votes_filter(self, min_votes: int, reason: str) -> tuple[str, str]:
+        """(SQL condition, French reason) of a vote threshold; not applied without ratings."""
+        if "title.ratings" not in self.sources:
+            return "true", "Fichier des notes absent : filtre non appliqué."
+        return f"coalesce(num_votes, 0) >= {min_votes}", reason
+
     def movie_filters(self) -> list[tuple[str, str, str, str]]:
         """(id, label, SQL condition, French reason) of each film filter, in order."""
         p = self.p
-        has_ratings = "title.ratings" in self.sources
         return [
-            ("adult", "Contenu adulte",
-             "coalesce(is_adult, 0) = 0" if p.exclude_adult else "true",
+            ("adult", "Contenu adulte", self._adult_condition(),
              "Les titres pour adultes n'ont pas leur place dans la programmation d'un cinéma "
              "municipal." if p.exclude_adult else "Filtre désactivé dans les paramètres."),
             ("years", "Années de sortie", f"start_year BETWEEN {p.min_year} AND {p.max_year}",
@@ -252,24 +250,20 @@ class _Job:
              f"Durée connue, entre {p.min_runtime} et {p.max_runtime} minutes : en dessous, "
              "c'est un court métrage mal classé ; au-dessus, une œuvre-fleuve ou une "
              "installation, impossible à programmer en séance."),
-            ("votes", "Nombre de votes",
-             f"coalesce(num_votes, 0) >= {p.min_votes}" if has_ratings else "true",
-             f"Au moins {p.min_votes} votes IMDb : en dessous, la note n'est pas fiable et le "
-             "film est inconnu du public." if has_ratings else
-             "Fichier des notes absent : filtre non appliqué."),
+            ("votes", "Nombre de votes", *self._votes_filter(
+                p.min_votes, f"Au moins {p.min_votes} votes IMDb : en dessous, la note n'est "
+                "pas fiable et le film est inconnu du public.")),
         ]
 
     def series_filters(self) -> list[tuple[str, str, str, str]]:
+        """(id, label, SQL condition, French reason) of each series filter, in order."""
         p = self.p
-        has_ratings = "title.ratings" in self.sources
         return [
-            ("series_adult", "Séries : contenu adulte",
-             "coalesce(is_adult, 0) = 0" if p.exclude_adult else "true",
+            ("series_adult", "Séries : contenu adulte", self._adult_condition(),
              "Comme pour les films, les séries pour adultes sont écartées."),
-            ("series_votes", "Séries : nombre de votes",
-             f"coalesce(num_votes, 0) >= {p.min_series_votes}" if has_ratings else "true",
-             f"Au moins {p.min_series_votes} votes IMDb, pour comparer films et séries connus "
-             "du public." if has_ratings else "Fichier des notes absent : filtre non appliqué."),
+            ("series_votes", "Séries : nombre de votes", *self._votes_filter(
+                p.min_series_votes, f"Au moins {p.min_series_votes} votes IMDb, pour comparer "
+                "films et séries connus du public.")),
         ]
 
     def _filter(self, cur: duckdb.DuckDBPyConnection, table: str, types: tuple[str, ...],
@@ -620,7 +614,7 @@ def ingest(raw_dir: Path, out_dir: Path, params: CleaningParams | None = None, *
             tables = job.write(stage)
         finally:
             con.close()
-        synthetic = raw / "SYNTHETIC.json"
+        synthetic = raw / SYNTHETIC_MARKER
         manifest = {
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "source": {"raw_dir": str(raw.resolve()),

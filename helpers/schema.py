@@ -1,5 +1,7 @@
-"""Schemas of the processed Parquet tables: the contract between the ingest and
-everything downstream (KPIs, search, recommender, evaluation, dashboard).
+"""Formats of the raw IMDb/TMDB files (headers, synthetic marker) and schemas of the
+processed Parquet tables: the contracts between the download, the synthetic
+generator, the ingest and everything downstream (KPIs, search, recommender,
+evaluation, dashboard).
 
 The evaluation catalogue (``helpers.evaluate.load_catalogue``) is built in the
 ``MOVIES`` schema too, so the production recommender is evaluated unchanged.
@@ -9,6 +11,32 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+# ---------------------------------------------------------------- raw files
+#: Exact header of each IMDb file, keyed by file name (``config.IMDB_FILES``), as published.
+IMDB_COLUMNS: dict[str, tuple[str, ...]] = {
+    "title.basics.tsv.gz": ("tconst", "titleType", "primaryTitle", "originalTitle", "isAdult",
+                            "startYear", "endYear", "runtimeMinutes", "genres"),
+    "title.akas.tsv.gz": ("titleId", "ordering", "title", "region", "language", "types",
+                          "attributes", "isOriginalTitle"),
+    "title.crew.tsv.gz": ("tconst", "directors", "writers"),
+    "title.principals.tsv.gz": ("tconst", "ordering", "nconst", "category", "job", "characters"),
+    "title.ratings.tsv.gz": ("tconst", "averageRating", "numVotes"),
+    "name.basics.tsv.gz": ("nconst", "primaryName", "birthYear", "deathYear",
+                           "primaryProfession", "knownForTitles"),
+    "title.episode.tsv.gz": ("tconst", "parentTconst", "seasonNumber", "episodeNumber"),
+}
+#: The 25 columns of the client's TMDB table (``config.TMDB_FILE``), in file order.
+TMDB_COLUMNS: tuple[str, ...] = (
+    "adult", "backdrop_path", "budget", "genres", "homepage", "id", "imdb_id",
+    "original_language", "original_title", "overview", "popularity", "poster_path",
+    "production_countries", "release_date", "revenue", "runtime", "spoken_languages",
+    "status", "tagline", "title", "video", "vote_average", "vote_count",
+    "production_companies_name", "production_companies_country",
+)
+#: File written beside synthetic raw files (scale, seed, rows); removed once all are real.
+SYNTHETIC_MARKER = "SYNTHETIC.json"
+
+# ---------------------------------------------------------------- processed tables
 _str_list = pa.list_(pa.string())
 
 #: One row per kept film (IMDb basics + ratings + French title + crew + cast + TMDB).

@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 from helpers import config
 from helpers import synthetic_words as words
 from helpers.errors import CineError
+from helpers.schema import IMDB_COLUMNS, SYNTHETIC_MARKER, TMDB_COLUMNS
 
 # --- scales -------------------------------------------------------------------------
 
@@ -84,24 +85,6 @@ T = TypeVar("T")
 CHUNK = 1 << 18  # titles (or people) per generated chunk
 GZIP_LEVEL = 1  # fast: the real dumps are ~30% smaller, decompression costs the same
 MIN_VOTES_KEPT = 200
-HEADERS: dict[str, tuple[str, ...]] = {
-    "title.basics.tsv.gz": ("tconst", "titleType", "primaryTitle", "originalTitle", "isAdult",
-                            "startYear", "endYear", "runtimeMinutes", "genres"),
-    "title.akas.tsv.gz": ("titleId", "ordering", "title", "region", "language", "types",
-                          "attributes", "isOriginalTitle"),
-    "title.crew.tsv.gz": ("tconst", "directors", "writers"),
-    "title.principals.tsv.gz": ("tconst", "ordering", "nconst", "category", "job", "characters"),
-    "title.ratings.tsv.gz": ("tconst", "averageRating", "numVotes"),
-    "name.basics.tsv.gz": ("nconst", "primaryName", "birthYear", "deathYear",
-                           "primaryProfession", "knownForTitles"),
-    "title.episode.tsv.gz": ("tconst", "parentTconst", "seasonNumber", "episodeNumber"),
-}
-TMDB_COLUMNS = ("adult", "backdrop_path", "budget", "genres", "homepage", "id", "imdb_id",
-                "original_language", "original_title", "overview", "popularity", "poster_path",
-                "production_countries", "release_date", "revenue", "runtime",
-                "spoken_languages", "status", "tagline", "title", "video", "vote_average",
-                "vote_count", "production_companies_name", "production_companies_country")
-MARKER = "SYNTHETIC.json"
 
 
 def _type_counts(spec: Scale) -> np.ndarray:
@@ -1041,7 +1024,7 @@ def generate(out_dir: Path, scale: str = "tiny", seed: int = 0) -> dict[str, Pat
     spec = _scale(scale)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).unlink(missing_ok=True)
+    (out / SYNTHETIC_MARKER).unlink(missing_ok=True)
     world = build_world(scale, seed)
     text = Text()
     paths = {name: out / name for name in (*config.IMDB_FILES, config.TMDB_FILE)}
@@ -1051,8 +1034,8 @@ def generate(out_dir: Path, scale: str = "tiny", seed: int = 0) -> dict[str, Pat
 
     def principals_and_crew() -> tuple[int, int]:
         """Both files in one pass; collects the known-for pairs of name.basics."""
-        with _GzTsv(paths[crew_name], HEADERS[crew_name]) as crew, \
-                _GzTsv(paths[principals_name], HEADERS[principals_name]) as principals:
+        with _GzTsv(paths[crew_name], IMDB_COLUMNS[crew_name]) as crew, \
+                _GzTsv(paths[principals_name], IMDB_COLUMNS[principals_name]) as principals:
             for lines, crew_lines, pairs in _chunks(partial(_principals_chunk, world, text),
                                                     n_titles):
                 principals.write(lines)
@@ -1061,7 +1044,7 @@ def generate(out_dir: Path, scale: str = "tiny", seed: int = 0) -> dict[str, Pat
         return principals.rows, crew.rows
 
     def write(name: str, chunks: Iterable[memoryview]) -> int:
-        return _write_gz(paths[name], HEADERS[name], chunks)
+        return _write_gz(paths[name], IMDB_COLUMNS[name], chunks)
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         both = pool.submit(principals_and_crew)
@@ -1091,10 +1074,10 @@ def generate(out_dir: Path, scale: str = "tiny", seed: int = 0) -> dict[str, Pat
         raise RuntimeError(f"synthetic row counts {rows} differ from the plan {expected}")
     marker = {"generator": "helpers.synthetic", "scale": scale, "seed": seed,
               "rows": {name: rows[name] for name in paths}, "spec": dataclasses.asdict(spec)}
-    part = out / (MARKER + ".part")
+    part = out / (SYNTHETIC_MARKER + ".part")
     part.write_text(json.dumps(marker, indent=2, default=list) + "\n")
-    os.replace(part, out / MARKER)
-    return {**paths, MARKER: out / MARKER}
+    os.replace(part, out / SYNTHETIC_MARKER)
+    return {**paths, SYNTHETIC_MARKER: out / SYNTHETIC_MARKER}
 
 
 def _write_tmdb(path: Path, world: World, text: Text) -> int:
@@ -1120,7 +1103,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or config.raw_dir()
     start = time.perf_counter()
     paths = generate(out, scale=args.scale, seed=args.seed)
-    rows = json.loads(paths[MARKER].read_text())["rows"]
+    rows = json.loads(paths[SYNTHETIC_MARKER].read_text())["rows"]
     for name, count in rows.items():
         size = paths[name].stat().st_size
         print(f"{name:<26} {count:>12,} rows  {size / 2**20:>9,.1f} MB")

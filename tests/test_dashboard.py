@@ -6,6 +6,8 @@ import random
 import re
 import subprocess
 import sys
+import threading
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
@@ -613,3 +615,30 @@ def test_build_app_on_the_tiny_demo_data(tiny_env: Path) -> None:
     assert page.count('<img src="data:image/png;base64,') == 8
     assert app.indicators_box.children == (app.indicators.root,)
     assert_nothing_injected(app)
+
+
+def test_wait_for_visitor_blocks_until_voila_sends_the_request(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from websockets.sync.server import serve as ws_serve
+
+    paths = []
+
+    def handler(websocket) -> None:
+        paths.append(websocket.request.path)
+        time.sleep(0.3)  # the visitor arrives a little later
+        websocket.send('{"kernel_id": "k1"}')
+
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    dashboard.wait_for_visitor()  # not in a preheated Voilà kernel: returns at once
+    with ws_serve(handler, "127.0.0.1", 0) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        for name, value in {"VOILA_PREHEAT": "True", "VOILA_KERNEL_ID": "k1",
+                            "VOILA_APP_IP": "127.0.0.1", "VOILA_SERVER_URL": "/",
+                            "VOILA_APP_PORT": str(server.socket.getsockname()[1])}.items():
+            monkeypatch.setenv(name, value)
+        start = time.perf_counter()
+        dashboard.wait_for_visitor()
+        assert time.perf_counter() - start >= 0.3
+        server.shutdown()
+    assert paths == ["/voila/query/k1"]
+    dashboard.wait_for_visitor()  # Voilà gone: gives up quietly

@@ -15,7 +15,8 @@ from http_fixtures import FileServer
 from helpers import cli, config, download
 from helpers.download import ALL_FILES, download_all, download_file, tmdb_location
 from helpers.errors import CineError
-from helpers.synthetic import TMDB_COLUMNS, generate
+from helpers.schema import SYNTHETIC_MARKER, TMDB_COLUMNS
+from helpers.synthetic import generate
 
 TMDB = config.TMDB_FILE
 BIG = "/imdb/title.principals.tsv.gz"
@@ -93,14 +94,14 @@ def test_file_without_verified_sidecar_is_fetched_again(server, source, tmp_path
     _fetch(server, raw)
     (raw / "title.ratings.tsv.gz").write_bytes(b"synthetic leftover")  # e.g. written by the demo
     (raw / "title.ratings.tsv.gz.meta.json").unlink()
-    (raw / "SYNTHETIC.json").write_text("{}")
+    (raw / SYNTHETIC_MARKER).write_text("{}")
     _fetch(server, raw, only=["title.ratings.tsv.gz"])
     assert (raw / "title.ratings.tsv.gz").read_bytes() == source["title.ratings.tsv.gz"]
     assert len(server.log) == 9
-    assert (raw / "SYNTHETIC.json").exists()  # other files may still be synthetic
+    assert (raw / SYNTHETIC_MARKER).exists()  # other files may still be synthetic
     _fetch(server, raw)
     assert len(server.log) == 9
-    assert not (raw / "SYNTHETIC.json").exists()  # all eight files are real now
+    assert not (raw / SYNTHETIC_MARKER).exists()  # all eight files are real now
     _fetch(server, raw, only=["title.ratings.tsv.gz"], force=True)
     assert len(server.log) == 10
 

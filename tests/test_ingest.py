@@ -14,8 +14,8 @@ from conftest import require
 from helpers import cli
 from helpers.config import CleaningParams
 from helpers.errors import CineError
-from helpers.ingest import IMDB_COLUMNS, ingest, ingest_if_needed
-from helpers.schema import TABLES
+from helpers.ingest import ingest, ingest_if_needed
+from helpers.schema import IMDB_COLUMNS, SYNTHETIC_MARKER, TABLES, TMDB_COLUMNS
 
 N = r"\N"
 PARAMS = CleaningParams(min_votes=200, min_series_votes=100, top_cast=2)
@@ -67,10 +67,7 @@ NAMES = [
     ("nm9", "Agnès Réal", "1945", N, "director", "tt01"),
 ]  # nm8 (co-director of tt01) is missing from name.basics on purpose
 EPISODES = [("tt09", "tt08", "1", "1"), ("tt10", "tt08", "1", "2"), ("tt11", "tt08", "2", "1")]
-TMDB_HEADER = ("adult,backdrop_path,budget,genres,homepage,id,imdb_id,original_language,"
-               "original_title,overview,popularity,poster_path,production_countries,"
-               "release_date,revenue,runtime,spoken_languages,status,tagline,title,video,"
-               "vote_average,vote_count,production_companies_name,production_companies_country")
+TMDB_HEADER = ",".join(TMDB_COLUMNS)
 TMDB_ROWS = [  # two rows for tt06: the most voted one (id 66) wins
     'False,,0,[\'Drama\'],,65,tt06,en,The Sixth,Old row,1.5,/old.jpg,"[\'US\']",1985-01-01,0,'
     "100,[],Released,,The Sixth,False,5.0,10,[],[]",
@@ -89,7 +86,7 @@ def write_raw(raw: Path, gz: bool = True, bom_in_principals: bool = True) -> Pat
     """The hand-made raw folder: 7 IMDb files (gzip or plain) + tmdb_full.csv."""
     raw.mkdir(parents=True, exist_ok=True)
     for name, rows in FILES.items():
-        lines = ["\t".join(IMDB_COLUMNS[name]), *("\t".join(r) for r in rows)]
+        lines = ["\t".join(IMDB_COLUMNS[f"{name}.tsv.gz"]), *("\t".join(r) for r in rows)]
         text = "\n".join(lines) + "\n"
         if name == "title.principals" and bom_in_principals:
             text = "\ufeff" + text
@@ -107,7 +104,7 @@ def write_raw(raw: Path, gz: bool = True, bom_in_principals: bool = True) -> Pat
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     base = tmp_path_factory.mktemp("ingest")
     raw = write_raw(base / "raw")
-    (raw / "SYNTHETIC.json").write_text('{"scale": "hand", "seed": 1}', encoding="utf-8")
+    (raw / SYNTHETIC_MARKER).write_text('{"scale": "hand", "seed": 1}', encoding="utf-8")
     return base / "processed", ingest(raw, base / "processed", PARAMS)
 
 
@@ -213,7 +210,7 @@ def test_manifest_records_source_params_tables(built: tuple[Path, dict]) -> None
     assert manifest["params"]["min_votes"] == 200 and manifest["params"]["top_cast"] == 2
     assert manifest["missing_files"] == []
     assert sorted(manifest["source"]["files"]) == sorted(
-        [f"{n}.tsv.gz" for n in IMDB_COLUMNS] + ["tmdb_full.csv"])
+        [*IMDB_COLUMNS, "tmdb_full.csv"])
     assert {n: t["rows"] for n, t in manifest["tables"].items()} == {
         "movies": 2, "people": 4, "credits": 6, "series": 1, "title_counts": 8}
     assert manifest["tables"]["people"]["columns"] == TABLES["people"].names
@@ -269,7 +266,7 @@ def _assert_untouched(out: Path, manifest: bytes) -> None:
     (lambda raw: (raw / "title.episode.tsv.gz").write_bytes(b"not gzip at all"),
      r"title\.episode\.tsv\.gz cannot be read"),
     (lambda raw: (raw / "title.basics.tsv.gz").write_bytes(
-        gzip.compress("\t".join(IMDB_COLUMNS["title.basics"]).encode() + b"\n")),
+        gzip.compress("\t".join(IMDB_COLUMNS["title.basics.tsv.gz"]).encode() + b"\n")),
      "contains no titles"),
     (lambda raw: (raw / "tmdb_full.csv").write_text("id,title\n1,x\n"), "lacks the columns"),
     (lambda raw: (raw / "title.crew.tsv.gz").write_bytes(gzip.compress(

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from helpers import config
-from helpers.synthetic import HEADERS, MARKER, generate, plan
+from helpers.schema import IMDB_COLUMNS, SYNTHETIC_MARKER
+from helpers.synthetic import generate, plan
 from tests.conftest import require
 
 TSV = {"sep": "\t", "quoting": csv.QUOTE_NONE, "na_values": "\\N", "keep_default_na": False}
@@ -47,7 +48,7 @@ def test_same_seed_same_bytes_other_seed_differs(tiny: Path, tmp_path: Path) -> 
 
 
 def test_returns_every_file_and_marker(tiny: Path) -> None:
-    marker = json.loads((tiny / MARKER).read_text())
+    marker = json.loads((tiny / SYNTHETIC_MARKER).read_text())
     assert marker["generator"] == "helpers.synthetic"
     assert (marker["scale"], marker["seed"]) == ("tiny", 0)
     assert marker["rows"] == plan("tiny")
@@ -55,12 +56,13 @@ def test_returns_every_file_and_marker(tiny: Path) -> None:
 
 
 def test_headers_match_the_real_files(tiny: Path, real_dir: Path) -> None:
+    assert tuple(IMDB_COLUMNS) == config.IMDB_FILES
     for name in config.IMDB_FILES:
         sample = real_dir / "imdb_pimdb_testdata" / name.removesuffix(".gz")
         require(sample.is_file(), f"missing real sample {sample}")
         real_header = sample.read_text(encoding="utf-8").split("\n", 1)[0]
         assert lines(tiny / name)[0] == real_header, name
-        assert tuple(real_header.split("\t")) == HEADERS[name]
+        assert tuple(real_header.split("\t")) == IMDB_COLUMNS[name]
     sample = real_dir / "wcs_tmdb_full" / "tmdb_full_first100rows.csv"
     require(sample.is_file(), f"missing real sample {sample}")
     assert ((tiny / config.TMDB_FILE).read_text().split("\n", 1)[0]
@@ -72,7 +74,7 @@ def test_every_line_has_the_right_number_of_fields(tiny: Path) -> None:
         rows = lines(tiny / name)
         assert rows[-1] == "" and len(rows) - 2 == plan("tiny")[name]
         fields = {row.count("\t") for row in rows[:-1]}
-        assert fields == {len(HEADERS[name]) - 1}, name
+        assert fields == {len(IMDB_COLUMNS[name]) - 1}, name
         frame = read(tiny, name)
         assert len(frame) == plan("tiny")[name]
         nullable = name != "title.ratings.tsv.gz"  # the only file without a nullable column
@@ -197,4 +199,4 @@ def test_command_line_prints_row_counts(tmp_path: Path, capsys: pytest.CaptureFi
     printed = capsys.readouterr().out
     assert "title.principals.tsv.gz" in printed and "9,000 rows" in printed
     assert "SYNTHETIC tiny data (seed 3)" in printed
-    assert json.loads((tmp_path / MARKER).read_text())["seed"] == 3
+    assert json.loads((tmp_path / SYNTHETIC_MARKER).read_text())["seed"] == 3
