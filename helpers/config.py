@@ -3,12 +3,12 @@
 Paths derive from the project root; each can be overridden by an environment
 variable so that notebooks, tests, CI and Colab never assume a local path.
 
-| variable            | default                                   |
-|---------------------|-------------------------------------------|
-| ``CINE_DATA_DIR``   | ``<project>/data``                        |
-| ``CINE_IMDB_SOURCE``| ``https://datasets.imdbws.com/`` (URL or local folder) |
-| ``CINE_TMDB_SOURCE``| Google Drive file id of the seed's ``tmdb_full.csv`` (id, URL or local file) |
-| ``CINE_SHARED_DIR`` | ``<project>/../shared`` (real samples, market facts) |
+- ``CINE_DATA_DIR``: data folder, default ``<project>/data``.
+- ``CINE_IMDB_SOURCE``: base URL or local folder of the IMDb files,
+  default ``https://datasets.imdbws.com/``.
+- ``CINE_TMDB_SOURCE``: Google Drive file id, URL or local path of ``tmdb_full.csv``,
+  default the seed's Drive file.
+- ``CINE_SHARED_DIR``: shared inputs (real samples, market facts), default ``<project>/../shared``.
 """
 
 from __future__ import annotations

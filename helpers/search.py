@@ -35,7 +35,7 @@ POPULARITY_POINTS = 4.0
 ARTICLES = frozenset({"le", "la", "les", "l", "un", "une", "des", "the", "a", "an"})
 
 _CANDIDATES = 100  # whole-name fuzzy and word-prefix candidates per query
-_POSTINGS = 50  # most popular names kept per fuzzy-matched query word
+_POSTINGS = 50  # most popular names kept per matched word or per group of homonyms
 _KINDS = ("french", "original", "primary")  # name kinds, by display preference
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o",
                             "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ß": "ss"})
@@ -49,7 +49,7 @@ _TRAILING_YEAR = re.compile(r"^(?P<text>.*?)[\s,]*(?P<open>\(?)(?P<year>(?:18|19
 
 
 def normalize(text: str) -> str:
-    """Lower-case ASCII words separated by one space: ``"L'Été & l'Œuf"`` -> ``"l ete et l oeuf"``.
+    """Lower-case accent-free words, one space apart: ``"L'Été & l'Œuf"`` -> ``"l ete et l oeuf"``.
 
     ``&`` and ``and`` both become ``et``, sequel numerals ``ii``-``ix`` become digits.
     """

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,9 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  index build: {built.seconds:.2f} s (again: {rebuild:.2f} s), "
           f"process peak RSS {mb(built.peak_rss)}")
 
+    keys = title_keys(movies)
+    owners = Counter(k for film_keys in keys.values() for k in film_keys)
+    shared = np.mean([any(owners[k] > 1 for k in film_keys) for film_keys in keys.values()])
+    print(f"  {shared:.0%} of the films share a title with another film (homonyms: only the "
+          "year tells them apart, so 'film first' is bounded; 'title first' counts a homonym)")
+
     queries = make_queries(movies, args.queries, args.seed)
     print(f"\n{len(queries)} queries ({', '.join(f'{k} {v:.0%}' for k, v in KINDS.items())}):")
-    keys = title_keys(movies)
     report("ours (normalised index)", lambda q: ours(index, q), queries, keys)
     for kind in KINDS:
         subset = [q for q in queries if q.kind == kind]
