@@ -589,14 +589,14 @@ class IndicatorsPanel:
 
     The page for the default filters is also kept on disk (``cache_dir``, keyed by the code
     of the KPIs and charts), so the next visitors' kernels show it without loading the KPI
-    tables at all; ``tables`` is called only when a page must really be computed.
+    tables at all; ``tables`` is called only when a page must really be computed, and the
+    tables are dropped after each render (at full scale they weigh about 500 MB).
     """
 
     def __init__(self, movies: pd.DataFrame, tables: Callable[[], Mapping[str, pd.DataFrame]],
                  cache_dir: Path | None = None) -> None:
         self.movies = movies
         self._load_tables = tables
-        self._tables: Mapping[str, pd.DataFrame] | None = None
         self.cache_dir = cache_dir
         self._cache: dict[tuple, str] = {}
         self.decades = decade_slider(movies, "380px")
@@ -617,13 +617,6 @@ class IndicatorsPanel:
         header.add_class("cc-panel")
         self.root = widgets.VBox([header, self.content])
         self.update()
-
-    @property
-    def tables(self) -> Mapping[str, pd.DataFrame]:
-        """people, credits, series and title_counts, loaded on first need."""
-        if self._tables is None:
-            self._tables = dict(self._load_tables())
-        return self._tables
 
     def _default_page_file(self) -> Path | None:
         if self.cache_dir is None:
@@ -672,14 +665,15 @@ class IndicatorsPanel:
         if len(films) == 0:
             return message_html("warn", "Aucun film ne correspond à ces filtres : élargissez "
                                         "la période ou choisissez un autre genre.")
-        people, all_credits = self.tables["people"], self.tables["credits"]
+        tables = self._load_tables()
+        people, all_credits = tables["people"], tables["credits"]
         credits = kpi.filter_credits(all_credits, films)
         everyone = all_credits if decades is None and genre is None else pd.concat(
             [credits, all_credits[all_credits["title_kind"] == kpi.SERIES]])
-        figures = kpi.key_figures(films, people, credits, self.tables["series"])
+        figures = kpi.key_figures(films, people, credits, tables["series"])
         charts = [
             plots.plot_films_by_genre(kpi.films_by_genre(films)),
-            plots.plot_titles_by_type(kpi.titles_by_type(self.tables["title_counts"])),
+            plots.plot_titles_by_type(kpi.titles_by_type(tables["title_counts"])),
             plots.plot_runtime_trend(kpi.runtime_by_period(films, "year")),
             plots.plot_actor_timeline(kpi.top_actors(credits, people, n=10)),
             plots.plot_top_by_decade(kpi.top_actors_by_decade(credits, people)),
@@ -688,6 +682,8 @@ class IndicatorsPanel:
                                                 ["decade", "category"])),
             plots.plot_top_rated(kpi.top_rated(films, n=15)),
         ]
+        del tables, people, all_credits, credits, everyone
+        pyarrow.default_memory_pool().release_unused()
         scope = "tout le catalogue" if decades is None and genre is None else "la sélection"
         images = "".join(f'<figure class="cc-chart">{figure_png(fig)}</figure>' for fig in charts)
         return (f'<div class="cc-panel"><div class="cc-h2">En bref, sur {esc(scope)}</div>'
