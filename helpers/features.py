@@ -8,17 +8,14 @@ The recommender weights and concatenates them (:func:`combine`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import (
-    ENGLISH_STOP_WORDS,
-    CountVectorizer,
-    TfidfVectorizer,
-    strip_accents_unicode,
-)
-from sklearn.preprocessing import normalize
+
+# scikit-learn is imported inside the fit-time functions only: loading a fitted model
+# (each dashboard visitor's kernel) does not need it, and it costs about 60 MB there.
 
 #: Feature blocks, in the order they are concatenated.
 BLOCKS: tuple[str, ...] = (
@@ -38,9 +35,13 @@ quelles quels qui quoi s sa sans se ses si sien son sont sous sur t ta te tes to
 toute toutes très tu un une vers voici voilà vos votre vous y
 """.split())
 
-#: Stop words as the TF-IDF sees them (accents stripped like the documents).
-STOP_WORDS: list[str] = sorted({strip_accents_unicode(w)
-                                for w in ENGLISH_STOP_WORDS | FRENCH_STOP_WORDS})
+
+@lru_cache(maxsize=1)
+def stop_words() -> list[str]:
+    """English and French stop words as the TF-IDF sees them (accents stripped)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, strip_accents_unicode
+
+    return sorted({strip_accents_unicode(w) for w in ENGLISH_STOP_WORDS | FRENCH_STOP_WORDS})
 
 
 def _identity(items: list[str]) -> list[str]:
@@ -58,6 +59,8 @@ def multi_hot(values: Iterable, min_df: int = 2) -> tuple[sp.csr_matrix, list[st
 
     Labels seen once cannot relate two films; keeping them would only dilute the norm.
     """
+    from sklearn.feature_extraction.text import CountVectorizer
+
     lists = _as_lists(values)
     vec = CountVectorizer(analyzer=_identity, min_df=min_df, binary=True, lowercase=False,
                           dtype=np.float32)
@@ -102,7 +105,10 @@ def title_documents(movies: pd.DataFrame) -> list[str]:
 
 def tfidf(docs: list[str], min_df: int = 2, max_df: float = 0.5) -> sp.csr_matrix:
     """Sublinear TF-IDF of the documents (English and French stop words removed)."""
-    vec = TfidfVectorizer(sublinear_tf=True, stop_words=STOP_WORDS, min_df=min_df, max_df=max_df,
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(sublinear_tf=True, stop_words=stop_words(), min_df=min_df,
+                          max_df=max_df,
                           strip_accents="unicode", dtype=np.float32)
     try:
         return vec.fit_transform(docs).tocsr()
@@ -125,6 +131,8 @@ def kernel(values: pd.Series, anchors: np.ndarray, width: float) -> sp.csr_matri
 def build_blocks(movies: pd.DataFrame, cast_decay: float = 0.8, text_min_df: int = 2
                  ) -> dict[str, sp.csr_matrix]:
     """Every feature block of the catalogue, each row-L2-normalised."""
+    from sklearn.preprocessing import normalize
+
     blocks = {
         "genres": multi_hot(movies["genres"], min_df=1)[0],
         "directors": multi_hot(movies["directors"])[0],

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import scipy.sparse as sp
 
 from helpers import config
@@ -37,6 +39,10 @@ LANGUAGES_FR: dict[str, str] = {
 }
 
 COLUMNS = ("tconst", "score", "reason")
+#: List columns kept as Arrow arrays in a loaded model: one Python object per cell for
+#: 65k films would cost a visitor's dashboard kernel about 150 MB.
+_ARROW_LISTS = ("directors", "director_names", "writers", "writer_names", "cast", "cast_names",
+                "keywords", "countries", "companies")
 FORMAT_VERSION = 1
 _REQUIRED = ("tconst", "primary_title", "original_title", "french_title", "genres", "directors",
              "director_names", "writers", "writer_names",
@@ -171,7 +177,7 @@ class Recommender:
         self._gram = None
         self.collection_codes_ = pd.factorize(movies["collection"])[0]
         year = pd.to_numeric(movies["year"], errors="coerce").astype(float).to_numpy()
-        self._columns = {c: movies[c].to_numpy(dtype=object) for c in (
+        self._columns = {c: _cells(movies[c]) for c in (
             "genres", "directors", "director_names", "writers", "writer_names", "cast",
             "cast_names", "collection", "original_language")}
         self._columns["decade"] = year // 10 * 10
@@ -435,11 +441,38 @@ class Recommender:
             model.genre_labels_ = list(meta["genre_labels"])
             with np.load(path / "priors.npz") as priors:
                 model.quality_, model.popularity_ = priors["quality"], priors["popularity"]
-            model._set_catalogue(pd.read_parquet(path / "movies.parquet"))
+            model._set_catalogue(_read_catalogue(path / "movies.parquet"))
         except (OSError, ValueError, KeyError) as exc:
             raise CineError(f"model at {path} is missing or unreadable ({exc}): "
                             "run `python -m helpers fit`") from exc
         return model
+
+
+class _ArrowCells:
+    """Per-film access to an Arrow list column, without a Python object per cell."""
+
+    def __init__(self, values: pa.ChunkedArray) -> None:
+        self._values = values
+
+    def __getitem__(self, i: int) -> list:
+        return self._values[int(i)].as_py() or []
+
+
+def _cells(column: pd.Series) -> np.ndarray | _ArrowCells:
+    """A catalogue column indexable by film position (lazy for Arrow list columns)."""
+    if isinstance(column.dtype, pd.ArrowDtype):
+        return _ArrowCells(column.array.__arrow_array__())
+    return column.to_numpy(dtype=object)
+
+
+def _read_catalogue(path: Path) -> pd.DataFrame:
+    """The saved catalogue, its heavy list columns left in Arrow memory (see _ARROW_LISTS)."""
+    table = pq.read_table(path)
+    lazy = [c for c in _ARROW_LISTS if c in table.column_names]
+    movies = table.drop_columns(lazy).to_pandas()
+    for c in lazy:
+        movies[c] = pd.Series(pd.arrays.ArrowExtensionArray(table.column(c)), index=movies.index)
+    return movies[table.column_names]
 
 
 def fit_and_save(processed_dir: Path, path: Path) -> Recommender:
