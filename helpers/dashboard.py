@@ -17,10 +17,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import importlib.util
 import io
 import os
 import re
-import sys
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -621,11 +621,10 @@ class IndicatorsPanel:
     def _default_page_file(self) -> Path | None:
         if self.cache_dir is None:
             return None
-        from helpers import kpi, plots
-
         digest = hashlib.sha1()
-        for module in (kpi, plots, sys.modules[__name__]):
-            digest.update(Path(module.__file__).read_bytes())
+        for module in ("helpers.kpi", "helpers.plots", __name__):
+            # the source files only: importing kpi/plots (matplotlib) would cost ~100 MB here
+            digest.update(Path(importlib.util.find_spec(module).origin).read_bytes())
         return self.cache_dir / f"indicators-{digest.hexdigest()[:16]}.html"
 
     def filters(self) -> tuple[tuple[int, int] | None, str | None]:
@@ -653,6 +652,9 @@ class IndicatorsPanel:
                 tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
                 tmp.write_text(page, encoding="utf-8")
                 os.replace(tmp, path)  # atomic: concurrent kernels never read half a page
+                for stale in path.parent.glob("indicators-*.html"):  # pages of older code
+                    if stale != path:
+                        stale.unlink(missing_ok=True)
             except OSError:
                 pass  # read-only data folder: the page is simply not shared
         return page
