@@ -8,31 +8,21 @@ posters fail and the placeholders must show. Screenshots of each tab are written
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import requests
 from conftest import require
 
 from helpers import config
-from helpers.serve import voila_command
+from helpers.bench.dashboard import CHROMIUM, CHROMIUM_ARGS, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 ARTIFACTS = config.PROJECT_ROOT / "test-artifacts"
 IMAGES_LOADED = """sel => {
   const imgs = [...document.querySelectorAll(sel)];
@@ -40,42 +30,13 @@ IMAGES_LOADED = """sel => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tiny_data_dir: Path) -> Iterator[str]:
     """Voilà serving dashboard.ipynb on the tiny data, as `python -m helpers serve` does."""
     require(shutil.which("chromium") is not None, "Debian's chromium is not installed "
             "(`apt-get install chromium` or `make chromium`)")
-    port = _free_port()
-    log = (tiny_data_dir / "voila.log").open("w")
-    env = {**os.environ, "CINE_DATA_DIR": str(tiny_data_dir)}
-    proc = subprocess.Popen(voila_command(port), cwd=config.PROJECT_ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, (tiny_data_dir / "voila.log").read_text()
-            try:
-                if requests.get(f"{url}voila/static/voila.js", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline, "Voilà did not answer within 90 s"
-            time.sleep(0.5)
-        yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
+    with serve(tiny_data_dir, preheat=True) as voila:
+        yield voila.url
 
 
 @pytest.fixture(scope="module")

@@ -131,14 +131,7 @@ class Server:
 
     def kernel_memory(self) -> list[tuple[int, int]]:
         """(RSS, USS) in bytes of every kernel process."""
-        out = []
-        for kernel in self.kernels():
-            try:
-                info = kernel.memory_full_info()
-                out.append((info.rss, info.uss))
-            except psutil.Error:
-                pass
-        return out
+        return _rss_uss(self.kernels())
 
     def server_rss(self) -> int:
         try:
@@ -322,11 +315,15 @@ async def single_visitor(server: Server, titles: list[str], rounds: int,
 
 def _newest(server: Server, n_kernels: int) -> list[tuple[int, int]]:
     """Memory of the visitor kernels (all but the freshly preheated spare one)."""
-    kernels = sorted(server.kernels(), key=lambda k: k.create_time())[:n_kernels]
+    return _rss_uss(sorted(server.kernels(), key=lambda k: k.create_time())[:n_kernels])
+
+
+def _rss_uss(processes: list[psutil.Process]) -> list[tuple[int, int]]:
+    """(RSS, USS) in bytes of each process still alive."""
     out = []
-    for kernel in kernels:
+    for process in processes:
         try:
-            info = kernel.memory_full_info()
+            info = process.memory_full_info()
             out.append((info.rss, info.uss))
         except psutil.Error:
             pass
