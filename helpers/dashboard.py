@@ -372,17 +372,9 @@ class DashboardApp:
     def _show_suggestions(self, matches: Iterable) -> list:
         liked = {m.tconst for m in self.liked}
         self.suggested = [m for m in matches if m.tconst not in liked][:N_SUGGESTIONS]
-        for i, button in enumerate(self.suggestion_buttons):
-            if i < len(self.suggested):
-                match = self.suggested[i]
-                extra = (f" · {match.original_title}"
-                         if match.original_title and match.original_title != match.title else "")
-                button.description = f"{match.label}{extra}"
-                button.tooltip = f"Ajouter {match.label}"
-                button.layout.display = "flex"
-            else:
-                button.description = ""
-                button.layout.display = "none"
+        _fill_buttons(self.suggestion_buttons, [
+            (f"{m.label} · {m.original_title}" if m.original_title and m.original_title != m.title
+             else m.label, f"Ajouter {m.label}") for m in self.suggested])
         return self.suggested
 
     def _pick(self, i: int) -> Callable:
@@ -460,14 +452,8 @@ class DashboardApp:
         return True
 
     def _show_chips(self) -> None:
-        for i, button in enumerate(self.chip_buttons):
-            if i < len(self.liked):
-                button.description = f"{self.liked[i].label}  ✕"
-                button.tooltip = f"Retirer {self.liked[i].label}"
-                button.layout.display = "flex"
-            else:
-                button.description = ""
-                button.layout.display = "none"
+        _fill_buttons(self.chip_buttons,
+                      [(f"{m.label}  ✕", f"Retirer {m.label}") for m in self.liked])
 
     # ---------------------------------------------------------------- filters
     def filters(self) -> Filters:
@@ -562,6 +548,17 @@ KEY_FIGURES = (
     ("n_actors", "acteurs et actrices", 0),
     ("n_series", "séries pour comparer", 0),
 )
+
+
+def _fill_buttons(buttons: Sequence[widgets.Button], labels: list[tuple[str, str]]) -> None:
+    """Show one button per (description, tooltip) and hide the spare ones."""
+    for i, button in enumerate(buttons):
+        if i < len(labels):
+            button.description, button.tooltip = labels[i]
+            button.layout.display = "flex"
+        else:
+            button.description = ""
+            button.layout.display = "none"
 
 
 def key_figures_html(figures: Mapping[str, float]) -> str:
