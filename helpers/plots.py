@@ -173,13 +173,19 @@ def plot_runtime_trend(per_year: pd.DataFrame) -> Figure:
 
 def plot_runtime_distribution(dist: pd.DataFrame) -> Figure:
     """Films per runtime bin (:func:`helpers.kpi.runtime_distribution`)."""
-    title = "Répartition des durées"
+    return _histogram(dist, "runtime_bin", "Répartition des durées", "Durée (minutes)",
+                      BLUE, default_width=10.0)
+
+
+def _histogram(dist: pd.DataFrame, bin_column: str, title: str, xlabel: str, color: str,
+               default_width: float) -> Figure:
+    """Bars of ``n_films`` per bin start (bins of equal width)."""
     if dist.empty:
         return empty_figure(title)
     fig, (ax,) = _figure()
-    width = float(np.diff(dist["runtime_bin"]).min()) if len(dist) > 1 else 10.0
-    ax.bar(dist["runtime_bin"], dist["n_films"], width=width * 0.9, align="edge", color=BLUE)
-    _labels(ax, title, "Durée (minutes)", "Nombre de films")
+    width = float(np.diff(dist[bin_column]).min()) if len(dist) > 1 else default_width
+    ax.bar(dist[bin_column], dist["n_films"], width=width * 0.9, align="edge", color=color)
+    _labels(ax, title, xlabel, "Nombre de films")
     return fig
 
 
@@ -338,14 +344,8 @@ def plot_films_by_decade(decades: pd.DataFrame) -> Figure:
 
 def plot_rating_distribution(dist: pd.DataFrame) -> Figure:
     """Films per IMDb rating bin (:func:`helpers.kpi.rating_distribution`)."""
-    title = "Répartition des notes IMDb"
-    if dist.empty:
-        return empty_figure(title)
-    fig, (ax,) = _figure()
-    width = float(np.diff(dist["rating_bin"]).min()) if len(dist) > 1 else 0.5
-    ax.bar(dist["rating_bin"], dist["n_films"], width=width * 0.9, align="edge", color=ORANGE)
-    _labels(ax, title, "Note IMDb (sur 10)", "Nombre de films")
-    return fig
+    return _histogram(dist, "rating_bin", "Répartition des notes IMDb", "Note IMDb (sur 10)",
+                      ORANGE, default_width=0.5)
 
 
 def plot_votes_distribution(dist: pd.DataFrame) -> Figure:
