@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "market": ("helpers.market", "build the sourced market-figures table"),
     "build": ("helpers.pipeline", "download + ingest + fit: everything the dashboard needs"),
     "demo": ("helpers.demo", "offline: synthetic data + ingest + fit (labelled as demo)"),
+    "indicators": ("helpers.indicators", "draw the dashboard's KPI page for given filters"),
     "serve": ("helpers.serve", "serve the Voila dashboard on 127.0.0.1"),
     "report": ("helpers.report", "execute the notebooks and export the HTML report and slides"),
     "bench": ("helpers.bench", "benchmarks: ingest, kpi, search, recommend, dashboard"),

@@ -6,19 +6,15 @@
 Everything coming from the data or from the visitor is HTML-escaped.
 
 A kernel loads only precomputed artifacts: the fitted recommender (which holds the
-catalogue) and the title index at start. The "Indicateurs" page for the default filters
-is rendered once per data build and code version, then shared by every kernel through a
-file next to the processed tables; the KPI tables are read only when a visitor changes
-the indicator filters, and each filtered page is rendered once per kernel.
+catalogue, mostly mapped from disk) and the title index at start. The "Indicateurs" pages
+are drawn out of the kernel and shared by every kernel as files (:mod:`helpers.indicators`).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
+import ctypes
+import gc
 import html
-import importlib.util
-import io
 import os
 import re
 import unicodedata
@@ -27,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 import pandas as pd
@@ -36,8 +32,11 @@ import pyarrow
 from helpers import config
 from helpers.audience import CREUSE
 from helpers.errors import CineError
-from helpers.fmt import fr_number, fr_percent, genre_fr
+from helpers.fmt import fr_number, genre_fr
 from helpers.posters import display_title, poster_img
+
+if TYPE_CHECKING:
+    from helpers.indicators import IndicatorsPanel
 
 #: At most this many liked films (a taste profile, not a watch list).
 MAX_LIKED = 10
@@ -148,14 +147,6 @@ def cards_html(movies: pd.DataFrame, recommendations: pd.DataFrame) -> str:
     cards = "".join(card_html(row, reason)
                     for row, reason in zip(rows, recommendations["reason"], strict=True))
     return f'<div class="cc-grid">{cards}</div>'
-
-
-def figure_png(fig: object, dpi: int = 96) -> str:
-    """A matplotlib Figure as a base64 PNG ``<img>``."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="">'
 
 
 def decade_slider(movies: pd.DataFrame, width: str) -> widgets.IntRangeSlider:
@@ -352,6 +343,7 @@ class DashboardApp:
         except CineError as exc:
             content = widgets.HTML(message_html("error", f"Indicateurs indisponibles : {esc(exc)}"))
         self.indicators_box.children = (content,)
+        release_memory()
 
     # ---------------------------------------------------------------- messages
     def _say(self, kind: str, text_html: str) -> None:
@@ -525,6 +517,7 @@ class DashboardApp:
         more = " et d'autres" if len(self.liked) > 3 else ""
         self._say("ok", f"{len(recs)} films pour qui a aimé {names}{more}. Cliquez sur une "
                         "affiche pour voir la fiche du film.")
+        release_memory()  # under a millisecond; keeps the kernel at its loaded size
         return self.results
 
     def _clear_results(self) -> pd.DataFrame:
@@ -537,19 +530,6 @@ class DashboardApp:
         return self.root._repr_mimebundle_(**kwargs)
 
 
-# ------------------------------------------------------------------- indicators tab
-#: Key figures shown above the charts: (kpi.key_figures key, French label, format):
-#: format is a number of decimals, None for a percentage, "runtime" for "1 h 52".
-KEY_FIGURES = (
-    ("n_films", "films au catalogue", 0),
-    ("median_runtime", "durée médiane", "runtime"),
-    ("mean_rating", "note IMDb moyenne", 1),
-    ("share_french", "de films français", None),
-    ("n_actors", "acteurs et actrices", 0),
-    ("n_series", "séries pour comparer", 0),
-)
-
-
 def _fill_buttons(buttons: Sequence[widgets.Button], labels: list[tuple[str, str]]) -> None:
     """Show one button per (description, tooltip) and hide the spare ones."""
     for i, button in enumerate(buttons):
@@ -559,134 +539,6 @@ def _fill_buttons(buttons: Sequence[widgets.Button], labels: list[tuple[str, str
         else:
             button.description = ""
             button.layout.display = "none"
-
-
-def key_figures_html(figures: Mapping[str, float]) -> str:
-    """The key figures as French-formatted tiles."""
-    tiles = []
-    for key, label, decimals in KEY_FIGURES:
-        if key not in figures:
-            continue
-        value = figures[key]
-        if decimals == "runtime":
-            text = runtime_fr(value)
-        else:
-            text = fr_percent(value) if decimals is None else fr_number(value, decimals)
-        tiles.append(f'<div class="cc-figure"><div class="cc-figure-value">{esc(text)}</div>'
-                     f'<div class="cc-figure-label">{esc(label)}</div></div>')
-    return f'<div class="cc-figures">{"".join(tiles)}</div>'
-
-
-#: The other processed tables the KPI charts need (the catalogue comes from the model).
-KPI_TABLES = ("people", "credits", "series", "title_counts")
-
-
-class IndicatorsPanel:
-    """KPI charts and key figures with decade and genre filters; one render per filter choice.
-
-    The page for the default filters is also kept on disk (``cache_dir``, keyed by the code
-    of the KPIs and charts), so the next visitors' kernels show it without loading the KPI
-    tables at all; ``tables`` is called only when a page must really be computed, and the
-    tables are dropped after each render (at full scale they weigh about 500 MB).
-    """
-
-    def __init__(self, movies: pd.DataFrame, tables: Callable[[], Mapping[str, pd.DataFrame]],
-                 cache_dir: Path | None = None) -> None:
-        self.movies = movies
-        self._load_tables = tables
-        self.cache_dir = cache_dir
-        self._cache: dict[tuple, str] = {}
-        self.decades = decade_slider(movies, "380px")
-        self.genre = widgets.Dropdown(options=[("Tous les genres", ""), *genre_options(movies)],
-                                      description="Genre", layout=widgets.Layout(width="300px"))
-        self.decades.add_class("kpi-decades")
-        self.genre.add_class("kpi-genre")
-        self.content = widgets.HTML()
-        self.content.add_class("kpi-content")
-        for widget in (self.decades, self.genre):
-            widget.observe(lambda _: self.update(), names="value")
-        title = widgets.HTML(
-            '<div class="cc-h2">Les chiffres du cinéma</div><p class="cc-hint">Le catalogue '
-            "de films (IMDb, au moins quelques centaines de votes), filtré par période et "
-            "par genre. Les graphiques se mettent à jour avec les filtres.</p>")
-        filters = widgets.HBox([self.decades, self.genre])
-        header = widgets.VBox([title, filters])
-        header.add_class("cc-panel")
-        self.root = widgets.VBox([header, self.content])
-        self.update()
-
-    def _default_page_file(self) -> Path | None:
-        if self.cache_dir is None:
-            return None
-        digest = hashlib.sha1()
-        for module in ("helpers.kpi", "helpers.plots", __name__):
-            # the source files only: importing kpi/plots (matplotlib) would cost ~100 MB here
-            digest.update(Path(importlib.util.find_spec(module).origin).read_bytes())
-        return self.cache_dir / f"indicators-{digest.hexdigest()[:16]}.html"
-
-    def filters(self) -> tuple[tuple[int, int] | None, str | None]:
-        lo, hi = self.decades.value
-        full = (lo, hi) == (self.decades.min, self.decades.max)
-        return (None if full else (int(lo), int(hi))), (self.genre.value or None)
-
-    def update(self) -> str:
-        """Render (or reuse) the page for the current filters."""
-        key = self.filters()
-        if key not in self._cache:
-            self._cache[key] = self._default_page() if key == (None, None) else self.render(*key)
-        self.content.value = self._cache[key]
-        return self.content.value
-
-    def _default_page(self) -> str:
-        """The page without filters: read from the disk cache, else rendered and stored."""
-        path = self._default_page_file()
-        if path is not None and path.is_file():
-            return path.read_text(encoding="utf-8")
-        page = self.render(None, None)
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                tmp.write_text(page, encoding="utf-8")
-                os.replace(tmp, path)  # atomic: concurrent kernels never read half a page
-                for stale in path.parent.glob("indicators-*.html"):  # pages of older code
-                    if stale != path:
-                        stale.unlink(missing_ok=True)
-            except OSError:
-                pass  # read-only data folder: the page is simply not shared
-        return page
-
-    def render(self, decades: tuple[int, int] | None, genre: str | None) -> str:
-        """Key figures and charts of the films within the filters, as HTML."""
-        from helpers import kpi, plots
-
-        films = kpi.filter_movies(self.movies, decades=decades, genre=genre)
-        if len(films) == 0:
-            return message_html("warn", "Aucun film ne correspond à ces filtres : élargissez "
-                                        "la période ou choisissez un autre genre.")
-        tables = self._load_tables()
-        people, all_credits = tables["people"], tables["credits"]
-        credits = kpi.filter_credits(all_credits, films)
-        everyone = all_credits if decades is None and genre is None else pd.concat(
-            [credits, all_credits[all_credits["title_kind"] == kpi.SERIES]])
-        figures = kpi.key_figures(films, people, credits, tables["series"])
-        charts = [
-            plots.plot_films_by_genre(kpi.films_by_genre(films)),
-            plots.plot_titles_by_type(kpi.titles_by_type(tables["title_counts"])),
-            plots.plot_runtime_trend(kpi.runtime_by_period(films, "year")),
-            plots.plot_actor_timeline(kpi.top_actors(credits, people, n=10)),
-            plots.plot_top_by_decade(kpi.top_actors_by_decade(credits, people)),
-            plots.plot_films_vs_series(kpi.films_series_overlap(everyone)),
-            plots.plot_age_by_decade(kpi.age_by(kpi.credit_ages(credits, people),
-                                                ["decade", "category"])),
-            plots.plot_top_rated(kpi.top_rated(films, n=15)),
-        ]
-        del tables, people, all_credits, credits, everyone
-        pyarrow.default_memory_pool().release_unused()
-        scope = "tout le catalogue" if decades is None and genre is None else "la sélection"
-        images = "".join(f'<figure class="cc-chart">{figure_png(fig)}</figure>' for fig in charts)
-        return (f'<div class="cc-panel"><div class="cc-h2">En bref, sur {esc(scope)}</div>'
-                f'{key_figures_html(figures)}</div><div class="cc-charts">{images}</div>')
 
 
 # ------------------------------------------------------------------------ about tab
@@ -747,7 +599,7 @@ def _manifest_facts(manifest: Mapping) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------- entry point
 def load_app() -> DashboardApp:
     """The app on the configured data (``CINE_DATA_DIR``): fitted model, title index, manifest."""
-    from helpers import catalog
+    from helpers import catalog, indicators
     from helpers.recommender import Recommender
     from helpers.search import TitleIndex
 
@@ -758,11 +610,24 @@ def load_app() -> DashboardApp:
     manifest = catalog.load_manifest(processed)
     recommender = Recommender.load(config.model_path())
     index = TitleIndex.from_movies(recommender.movies_)
-    # Arrow keeps the buffers freed by the Parquet reads for reuse; give them back to the
-    # system (tens of MB per visitor's kernel).
-    pyarrow.default_memory_pool().release_unused()
+    gc.collect()
+    release_memory()
     return DashboardApp(recommender, index, manifest,
-                        indicators=lambda: indicators_panel(recommender.movies_, processed))
+                        indicators=lambda: indicators.panel(recommender.movies_, processed))
+
+
+def release_memory() -> None:
+    """Give the memory freed by loading or by a computation back to the system.
+
+    Arrow's pool and the C heap keep freed pages for reuse, counted in the kernel's
+    memory: index building alone leaves about 30 MB there. ``malloc_trim`` is glibc's
+    (Linux); elsewhere only Arrow's pool is released.
+    """
+    pyarrow.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing more to release
 
 
 def wait_for_visitor() -> None:
@@ -799,17 +664,3 @@ def build_app() -> DashboardApp | widgets.HTML:
             "error", "Les données du site ne sont pas prêtes. Lancez <code>python -m helpers "
                      "build</code> (données réelles) ou <code>python -m helpers demo</code> "
                      f"(démonstration hors ligne).<br><small>{esc(exc)}</small>"))
-
-
-def indicators_panel(movies: pd.DataFrame, processed: Path) -> IndicatorsPanel:
-    """The "Indicateurs" tab on ``movies`` (the model's catalogue, already in memory); the
-    other processed tables are read only if a page must be computed, the catalog's cache
-    then dropped (no second copy kept). The default page is cached next to the tables."""
-    from helpers import catalog
-
-    def tables() -> dict[str, pd.DataFrame]:
-        loaded = {name: catalog.load_table(name, processed) for name in KPI_TABLES}
-        catalog.clear_cache()
-        return loaded
-
-    return IndicatorsPanel(movies, tables, cache_dir=Path(processed) / ".dashboard-cache")

@@ -4,7 +4,8 @@ A query is a taste profile (mean of the liked films' feature rows, avoided films
 subtracted) multiplied by the item matrix; priors and an optional local-audience
 bonus are added; maximal marginal relevance then picks a varied top k, and each
 film gets a short French reason. Everything is precomputed at ``fit`` and saved
-as sparse matrices, numpy arrays and Parquet so the dashboard loads it in a blink.
+as numpy arrays and an Arrow IPC catalogue that :meth:`Recommender.load` maps from
+disk, so a dashboard kernel loads it in a blink and shares its pages with the others.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 import scipy.sparse as sp
 
 from helpers import config
@@ -39,11 +39,11 @@ LANGUAGES_FR: dict[str, str] = {
 }
 
 COLUMNS = ("tconst", "score", "reason")
-#: List columns kept as Arrow arrays in a loaded model: one Python object per cell for
-#: 65k films would cost a visitor's dashboard kernel about 150 MB.
-_ARROW_LISTS = ("directors", "director_names", "writers", "writer_names", "cast", "cast_names",
-                "keywords", "countries", "companies")
-FORMAT_VERSION = 1
+#: Catalogue columns used only by ``fit`` (text and TMDB figures feed the item matrix and
+#: priors): not saved with the model, so a dashboard kernel never holds them.
+FIT_ONLY = ("overview", "tagline", "keywords", "countries", "companies", "budget", "revenue",
+            "popularity", "release_date", "tmdb_vote_average", "tmdb_vote_count")
+FORMAT_VERSION = 2
 _REQUIRED = ("tconst", "primary_title", "original_title", "french_title", "genres", "directors",
              "director_names", "writers", "writer_names",
              "cast", "cast_names", "overview", "tagline", "keywords", "collection",
@@ -400,20 +400,31 @@ class Recommender:
 
     # ---------------------------------------------------------- persistence
     def save(self, path: Path) -> Path:
-        """Write the fitted state to folder ``path`` atomically (npz, npy, Parquet, JSON)."""
+        """Write the fitted state to folder ``path`` atomically (npy, npz, Arrow IPC, JSON).
+
+        The item matrix and the catalogue are stored uncompressed so that :meth:`load`
+        maps them from disk: the dashboard's kernels share those pages instead of each
+        holding a copy.
+        """
         self._check_fitted()
         path = Path(path)
         tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         try:
-            sp.save_npz(tmp / "items.npz", self.items_, compressed=False)
+            for part in ("data", "indices", "indptr"):
+                np.save(tmp / f"items.{part}.npy", getattr(self.items_, part))
             sp.save_npz(tmp / "genres.npz", self.genre_matrix_.tocsr(), compressed=False)
             np.savez(tmp / "priors.npz", quality=self.quality_, popularity=self.popularity_)
-            self.movies_.reset_index(drop=True).to_parquet(tmp / "movies.parquet", index=False)
+            catalogue = self.movies_.drop(columns=[c for c in FIT_ONLY if c in self.movies_])
+            table = pa.Table.from_pandas(catalogue.reset_index(drop=True), preserve_index=False)
+            with pa.OSFile(str(tmp / "movies.arrow"), "wb") as sink, \
+                    pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
             meta = {"format": FORMAT_VERSION, "weights": asdict(self.weights), "pool": self.pool,
                     "text_min_df": self.text_min_df, "genre_labels": self.genre_labels_,
-                    "max_per_collection": self.max_per_collection}
+                    "max_per_collection": self.max_per_collection,
+                    "items_shape": list(self.items_.shape)}
             (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
             old = path.with_name(f".{path.name}.old-{os.getpid()}")
             if path.exists():
@@ -426,7 +437,7 @@ class Recommender:
 
     @classmethod
     def load(cls, path: Path, audience: AudienceProfile = CREUSE) -> Recommender:
-        """Read a model written by :meth:`save` (no refit)."""
+        """Read a model written by :meth:`save` (no refit); big parts are memory-mapped."""
         path = Path(path)
         try:
             meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
@@ -436,13 +447,15 @@ class Recommender:
             weights = FeatureWeights(**{k: v for k, v in meta["weights"].items() if k in known})
             model = cls(weights, audience, pool=meta["pool"], text_min_df=meta["text_min_df"],
                         max_per_collection=meta["max_per_collection"])
-            model.items_ = sp.load_npz(path / "items.npz").tocsr()
+            parts = [np.load(path / f"items.{part}.npy", mmap_mode="r")
+                     for part in ("data", "indices", "indptr")]
+            model.items_ = sp.csr_matrix(tuple(parts), shape=tuple(meta["items_shape"]))
             model.genre_matrix_ = sp.load_npz(path / "genres.npz").tocsr()
             model.genre_labels_ = list(meta["genre_labels"])
             with np.load(path / "priors.npz") as priors:
                 model.quality_, model.popularity_ = priors["quality"], priors["popularity"]
-            model._set_catalogue(_read_catalogue(path / "movies.parquet"))
-        except (OSError, ValueError, KeyError) as exc:
+            model._set_catalogue(_read_catalogue(path / "movies.arrow"))
+        except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
             raise CineError(f"model at {path} is missing or unreadable ({exc}): "
                             "run `python -m helpers fit`") from exc
         return model
@@ -458,21 +471,22 @@ class _ArrowCells:
         return self._values[int(i)].as_py() or []
 
 
-def _cells(column: pd.Series) -> np.ndarray | _ArrowCells:
-    """A catalogue column indexable by film position (lazy for Arrow list columns)."""
+def _cells(column: pd.Series) -> np.ndarray | pd.api.extensions.ExtensionArray | _ArrowCells:
+    """A catalogue column indexable by film position; Arrow-backed columns stay in Arrow
+    memory (a Python object per cell for 65k films would cost a dashboard kernel ~150 MB)."""
     if isinstance(column.dtype, pd.ArrowDtype):
         return _ArrowCells(column.array.__arrow_array__())
+    if isinstance(column.dtype, pd.StringDtype):
+        return column.array  # Arrow-backed strings: indexing makes one Python str
     return column.to_numpy(dtype=object)
 
 
 def _read_catalogue(path: Path) -> pd.DataFrame:
-    """The saved catalogue, its heavy list columns left in Arrow memory (see _ARROW_LISTS)."""
-    table = pq.read_table(path)
-    lazy = [c for c in _ARROW_LISTS if c in table.column_names]
-    movies = table.drop_columns(lazy).to_pandas()
-    for c in lazy:
-        movies[c] = pd.Series(pd.arrays.ArrowExtensionArray(table.column(c)), index=movies.index)
-    return movies[table.column_names]
+    """The saved catalogue, mapped from disk: text and list columns are views of the file."""
+    table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+    lists = (pa.types.is_list, pa.types.is_large_list)
+    return table.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if any(f(t) for f in lists)
+                           else None)
 
 
 def fit_and_save(processed_dir: Path, path: Path) -> Recommender:

@@ -104,46 +104,59 @@ class TitleIndex:
     """Search structure over a film catalogue (MOVIES schema); build once, query often."""
 
     def __init__(self, movies: pd.DataFrame) -> None:
-        films = movies.assign(num_votes=movies["num_votes"].fillna(0).astype("int64"))
-        films = films.sort_values("num_votes", ascending=False, kind="stable")
-        self._tconst = films["tconst"].astype(str).to_numpy()
+        films = movies[["tconst", "primary_title", "original_title", "french_title", "year",
+                        "num_votes"]].drop_duplicates("tconst")
+        votes = films["num_votes"].fillna(0).astype("int64").to_numpy()
+        order = np.argsort(-votes, kind="stable")
+        films, votes = films.iloc[order], votes[order]
+        # Text columns stay Arrow-backed where pandas can (no Python object per film, for
+        # the dashboard kernels' memory); a Python string is made only for the films shown.
+        tconst = films["tconst"].astype(str)
         primary = films["primary_title"].fillna("").astype(str)
         original = films["original_title"].fillna("").astype(str)
         french = films["french_title"].fillna("").astype(str)
-        self._title = french.where(french != "", primary).to_numpy()
-        self._original = original.where(original != "", primary).to_numpy()
+        self._tconst = tconst.array
+        self._title = french.where(french != "", primary).array
+        self._original = original.where(original != "", primary).array
+        self._rows = pd.Index(tconst.str.lower())
         self._years = pd.to_numeric(films["year"], errors="coerce").to_numpy(float, na_value=np.nan)
-        votes = films["num_votes"].to_numpy()
         self._popularity = np.log1p(votes) / max(np.log1p(votes.max(initial=0)), 1.0)
-        self._row = {t.lower(): i for i, t in reversed(list(enumerate(self._tconst)))}
 
-        names: list[str] = []
+        # Names (normalised titles) in popularity order: the first hits of a scan are the
+        # known films. Each distinct name is kept once (homonyms share it).
+        codes: dict[str, int] = {}
+        words: dict[str, int] = {}
         name_film: list[int] = []
         name_kind: list[int] = []
+        name_code: list[int] = []
+        posting_word: list[int] = []
+        posting_name: list[int] = []
+        text: list[str] = []
         for i, titles in enumerate(zip(french, original, primary, strict=True)):
             seen = set()
             for kind, title in enumerate(titles):
                 key = title_key(title)
                 if key and key not in seen:
                     seen.add(key)
-                    names.append(key)
+                    for word in set(key.split()):
+                        posting_word.append(words.setdefault(word, len(words)))
+                        posting_name.append(len(name_film))
                     name_film.append(i)
                     name_kind.append(kind)
-        self._names = names  # in popularity order: first hits of a scan are the known films
-        self._name_film = np.asarray(name_film, dtype=np.int64)
+                    name_code.append(codes.setdefault(key, len(codes)))
+                    text.append(f"\n {key}")  # "\n q" finds title starts, " q" word starts
+        self._name_film = np.asarray(name_film, dtype=np.int32)
         self._name_kind = np.asarray(name_kind, dtype=np.int8)
-        # "\n " before each name: "\n q" finds title starts, " q" finds word starts.
-        self._text = "".join(f"\n {n}" for n in names)
-        self._starts = np.cumsum([0] + [len(n) + 2 for n in names[:-1]])
-        self._exact: dict[str, list[int]] = {}
-        postings: dict[str, list[int]] = {}
-        for j, name in enumerate(names):
-            self._exact.setdefault(name, []).append(j)
-            for word in set(name.split()):
-                postings.setdefault(word, []).append(j)
-        self._distinct = list(self._exact)  # each name once: homonyms scanned once
-        self._postings = {w: np.asarray(p[:_POSTINGS]) for w, p in postings.items()}
-        self._vocabulary = list(self._postings)
+        self._name_code = np.asarray(name_code, dtype=np.int32)
+        self._codes = codes
+        self._distinct = list(codes)  # each name once: homonyms scanned once
+        self._homonyms = _Groups(self._name_code, len(codes))
+        self._words = words
+        self._vocabulary = list(words)
+        self._postings = _Groups(np.asarray(posting_word, dtype=np.int32), len(words),
+                                 np.asarray(posting_name, dtype=np.int32), keep=_POSTINGS)
+        self._text = "".join(text)
+        self._starts = np.cumsum([0] + [len(t) for t in text[:-1]])
 
     @classmethod
     def from_movies(cls, movies: pd.DataFrame) -> TitleIndex:
@@ -191,19 +204,26 @@ class TitleIndex:
             for j in self._hits(pattern, 4 * limit):
                 film = int(self._name_film[j])
                 if film not in out and len(out) < limit:
-                    out[film] = self._match(film, fuzz.WRatio(query, self._names[j]),
+                    out[film] = self._match(film, fuzz.WRatio(query, self._name(j)),
                                             _KINDS[self._name_kind[j]])
         if len(out) < limit:
             for match in self.search(prefix, limit).matches:
-                out.setdefault(self._row[match.tconst.lower()], match)
+                out.setdefault(self._row(match.tconst), match)
         return list(out.values())[:limit]
 
     def film(self, tconst: str) -> Match | None:
         """The Match of a catalogue film by IMDb id (its display title and label), or None."""
-        row = self._row.get(str(tconst).lower())
-        return None if row is None else self._match(row, 100.0, "id")
+        row = self._row(tconst)
+        return None if row < 0 else self._match(row, 100.0, "id")
 
     # -- internals --------------------------------------------------------------------
+    def _row(self, tconst: str) -> int:
+        """The film's position, -1 when it is not in the catalogue."""
+        return int(self._rows.get_indexer([str(tconst).lower()])[0])
+
+    def _name(self, j: int) -> str:
+        return self._distinct[self._name_code[j]]
+
     def _id_matches(self, query: str) -> list[Match] | None:
         """For an IMDb id (or URL) query, its film (none if unknown); None for other queries."""
         found = _IMDB_ID.fullmatch(query)
@@ -222,14 +242,16 @@ class TitleIndex:
 
     def _same_or_phrase(self, query: str) -> list[int]:
         """Names equal to the query, then names with the query at a word start."""
-        return self._exact.get(query, []) + self._hits(f" {query}", _CANDIDATES)
+        code = self._codes.get(query)
+        same = [] if code is None else self._homonyms[code].tolist()
+        return same + self._hits(f" {query}", _CANDIDATES)
 
     def _close_names(self, query: str) -> list[int]:
         """Whole names a few edits away (typos in a full title), most popular homonyms."""
         found: list[int] = []
-        for name, _, _ in process.extract(query, self._distinct, scorer=fuzz.ratio,
+        for _, _, code in process.extract(query, self._distinct, scorer=fuzz.ratio,
                                           processor=None, limit=_CANDIDATES, score_cutoff=60):
-            found.extend(self._exact[name][:_POSTINGS])
+            found.extend(self._homonyms[code][:_POSTINGS].tolist())
         return found
 
     def _close_words(self, query: str) -> list[int]:
@@ -237,11 +259,11 @@ class TitleIndex:
         words = sorted({w for w in query.split() if len(w) >= 4}, key=len, reverse=True)[:3]
         found: list[int] = []
         for word in words:
-            close = [word] if word in self._postings else [
-                w for w, _, _ in process.extract(word, self._vocabulary, scorer=fuzz.ratio,
-                                                 processor=None, limit=3, score_cutoff=75)]
-            for w in close:
-                found.extend(self._postings[w].tolist())
+            close = [self._words[word]] if word in self._words else [
+                code for _, _, code in process.extract(word, self._vocabulary, scorer=fuzz.ratio,
+                                                       processor=None, limit=3, score_cutoff=75)]
+            for code in close:
+                found.extend(self._postings[code].tolist())
         return found
 
     def _scored(self, query: str, year: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -251,7 +273,7 @@ class TitleIndex:
         for stage in (self._same_or_phrase, self._close_names, self._close_words):
             new = np.setdiff1d(np.asarray(stage(query), dtype=np.int64), names)
             if new.size:
-                found = process.cdist([query], [self._names[j] for j in new],
+                found = process.cdist([query], [self._name(j) for j in new],
                                       scorer=fuzz.WRatio, processor=None, workers=1)[0]
                 names, scores = np.concatenate([names, new]), np.concatenate([scores, found])
             years = self._years[self._name_film[names[scores >= GOOD_ENOUGH]]]
@@ -295,6 +317,27 @@ class TitleIndex:
                      original_title=str(self._original[film]),
                      year=None if np.isnan(self._years[film]) else int(self._years[film]),
                      score=round(float(score), 1), matched_on=matched_on)
+
+
+class _Groups:
+    """Integers grouped by a key 0..n-1, in one flat array (a dict of lists would cost a
+    Python object per integer); a group keeps the values' order, at most ``keep`` of them."""
+
+    def __init__(self, keys: np.ndarray, n: int, values: np.ndarray | None = None,
+                 keep: int | None = None) -> None:
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        values = order if values is None else values[order]
+        starts = np.searchsorted(keys, np.arange(n + 1))
+        if keep is not None:
+            kept = np.arange(len(keys)) - starts[keys] < keep
+            keys, values = keys[kept], values[kept]
+            starts = np.searchsorted(keys, np.arange(n + 1))
+        self._values = values.astype(np.int32)
+        self._starts = starts
+
+    def __getitem__(self, key: int) -> np.ndarray:
+        return self._values[self._starts[key]:self._starts[key + 1]]
 
 
 def _clean(query: object) -> str:

@@ -49,6 +49,11 @@ def voila_command(port: int = DEFAULT_PORT, preheat: bool = True, pool_size: int
         f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
         f"--MappingKernelManager.cull_interval={cull_interval}",
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
+        # Unix sockets between Voilà and its kernels: with TCP, jupyter_client picks a free
+        # port, closes it and lets the kernel bind it later; under a crowd another socket
+        # can take it meanwhile and the kernel dies ("Address already in use", seen with
+        # 10 visitors arriving at once).
+        "--KernelManager.transport=ipc",
     ]
 
 
@@ -64,6 +69,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from helpers import indicators
+
     check_ready()
     if args.cache_posters:
         from helpers.catalog import load_movies
@@ -74,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{len(cached):,} posters cached in {config.posters_dir()}")
         except CineError as exc:
             print(f"warning: {exc}", file=sys.stderr)
+    if indicators.ensure_default_page(config.processed_dir()):
+        print("default indicators page drawn", flush=True)
     command = voila_command(args.port, not args.no_preheat, args.pool_size)
     print(f"Ciné Creuse dashboard: http://127.0.0.1:{args.port}/  (Ctrl-C to stop)", flush=True)
     return subprocess.call(command, cwd=config.PROJECT_ROOT)

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from helpers import cli, config, dashboard, serve
+from helpers import cli, config, dashboard, indicators, serve
 from helpers.dashboard import DashboardApp
 from helpers.errors import CineError
 from helpers.recommender import Recommender
@@ -488,9 +488,8 @@ def test_build_app_without_data_shows_a_french_notice(tmp_path: Path,
 
 
 # --------------------------------------------------------------------- indicators tab
-def make_panel(movies: pd.DataFrame, cache_dir: Path | None = None,
-               loads: list | None = None) -> dashboard.IndicatorsPanel:
-    """The KPI panel on the hand-made catalogue, with credits, people and series to match."""
+def kpi_tables(movies: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The hand-made catalogue with credits, people and series to match (KPI_TABLES)."""
     from helpers.schema import CREDITS, PEOPLE, SERIES, TITLE_COUNTS
 
     credits = [{"tconst": f[0], "nconst": c, "ordering": i + 1,
@@ -504,20 +503,15 @@ def make_panel(movies: pd.DataFrame, cache_dir: Path | None = None,
                "title_type": "tvSeries", "start_year": 2010, "genres": ["Drama"]}]
     counts = [{"title_type": "movie", "decade": 1990, "n_titles": 500},
               {"title_type": "tvEpisode", "decade": 2000, "n_titles": 2000}]
-
-    def tables() -> dict[str, pd.DataFrame]:
-        if loads is not None:
-            loads.append(1)
-        frame = lambda schema, rows: pa.Table.from_pylist(rows, schema=schema).to_pandas()  # noqa: E731
-        return {"people": frame(PEOPLE, people), "credits": frame(CREDITS, credits),
-                "series": frame(SERIES, series), "title_counts": frame(TITLE_COUNTS, counts)}
-
-    return dashboard.IndicatorsPanel(movies, tables, cache_dir)
+    frame = lambda schema, rows: pa.Table.from_pylist(rows, schema=schema).to_pandas()  # noqa: E731
+    return {"movies": movies, "people": frame(PEOPLE, people), "credits": frame(CREDITS, credits),
+            "series": frame(SERIES, series), "title_counts": frame(TITLE_COUNTS, counts)}
 
 
-def test_indicators_panel_renders_charts_and_french_key_figures(
-        model, monkeypatch: pytest.MonkeyPatch) -> None:
-    panel = make_panel(model[0].movies_)
+def test_indicators_page_shows_charts_and_french_key_figures(model) -> None:
+    tables = kpi_tables(make_catalogue())
+    panel = indicators.IndicatorsPanel(
+        model[0].movies_, lambda decades, genre: indicators.render_page(tables, decades, genre))
     page = panel.content.value
     parser = _Tags()
     parser.feed(page)
@@ -525,38 +519,83 @@ def test_indicators_panel_renders_charts_and_french_key_figures(
     assert len(images) == 8 and all(s.startswith("data:image/png;base64,") for s in images)
     figures = re.findall(r'cc-figure-value">([^<]*)<', page)
     assert figures[0] == "35"  # films
-    assert figures[3] == dashboard.fr_percent(sum(f[8] for f in FILMS) / len(FILMS))
+    assert figures[3] == indicators.fr_percent(sum(f[8] for f in FILMS) / len(FILMS))
     assert "," in figures[2]  # mean rating, decimal comma
+    assert "sur tout le catalogue" in page
     assert_nothing_injected(SimpleNamespace(root=panel.root))
 
-    renders = []
-    monkeypatch.setattr(panel, "render", lambda *key: renders.append(key) or f"<p>{key}</p>")
+
+def test_indicators_page_filters_and_empty_selection() -> None:
+    tables = kpi_tables(make_catalogue())
+    western = indicators.render_page(tables, None, "Western")
+    assert re.findall(r'cc-figure-value">([^<]*)<', western)[0] == "2"
+    assert "sur la sélection" in western
+    assert "Aucun film ne correspond" in indicators.render_page(tables, (1930, 1930), "Western")
+
+
+def test_indicators_panel_asks_each_filter_choice_once(model) -> None:
+    asked = []
+    failing = {(None, "Drama")}
+
+    def pages(decades, genre) -> str:
+        asked.append((decades, genre))
+        if (decades, genre) in failing:
+            raise CineError("disk full")
+        return f"<p>{decades} {genre}</p>"
+
+    panel = indicators.IndicatorsPanel(model[0].movies_, pages)
     panel.genre.value = "Western"
     panel.decades.value = (1960, 1960)
     panel.genre.value = ""
     panel.genre.value = "Western"
-    assert renders == [(None, "Western"), ((1960, 1960), "Western"), ((1960, 1960), None)]
+    assert asked == [(None, None), (None, "Western"), ((1960, 1960), "Western"),
+                     ((1960, 1960), None)]
+    assert panel.content.value == "<p>(1960, 1960) Western</p>"
+    panel.decades.value = (panel.decades.min, panel.decades.max)
+    panel.genre.value = "Drama"
+    assert "Les graphiques n'ont pas pu être calculés : disk full" in panel.content.value
+    failing.clear()
+    panel.genre.value = "Western"
+    panel.genre.value = "Drama"  # a failed page is asked again
+    assert asked[-1] == (None, "Drama") and panel.content.value == "<p>None Drama</p>"
 
 
-def test_default_indicators_page_is_shared_through_the_disk_cache(model, tmp_path: Path) -> None:
-    loads: list = []
-    first = make_panel(model[0].movies_, tmp_path, loads)
-    (cached,) = tmp_path.glob("indicators-*.html")
-    assert cached.read_text(encoding="utf-8") == first.content.value and loads == [1]
-    second = make_panel(model[0].movies_, tmp_path, loads)
-    assert second.content.value == first.content.value
-    assert loads == [1]  # the next kernel did not even load the KPI tables
-    second.genre.value = "Western"
-    assert loads == [1, 1] and "sur la sélection" in second.content.value
-    assert [p.name for p in tmp_path.iterdir()] == [cached.name]  # no temporary file left
+def test_indicators_pages_are_drawn_by_a_child_process_and_shared_on_disk(
+        tiny_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers import catalog
+
+    processed = tiny_data_dir / "processed"
+    for old in indicators.cache_dir(processed).glob("indicators-*.html"):
+        old.unlink()
+    stale = indicators.cache_dir(processed) / "indicators-0123456789ab-0123456789ab.html"
+    stale.parent.mkdir(exist_ok=True)
+    stale.write_text("page drawn by older code")
+    page = indicators.page(processed, (1990, 2000), "Comedy")  # python -m helpers indicators
+    tables = {name: catalog.load_table(name, processed) for name in indicators.KPI_TABLES}
+    assert page == indicators.render_page(tables, (1990, 2000), "Comedy")
+    assert page.count('<img src="data:image/png;base64,') == 8
+    assert [p.name for p in stale.parent.iterdir()] == [
+        indicators.page_file(processed, (1990, 2000), "Comedy").name]  # no tmp, no stale page
+
+    def no_child(*args, **kwargs):
+        raise AssertionError("the page should have been read from disk")
+
+    monkeypatch.setattr(indicators.subprocess, "run", no_child)
+    assert indicators.page(processed, (1990, 2000), "Comedy") == page
 
 
-def test_indicators_panel_filters_and_empty_selection(model) -> None:
-    panel = make_panel(model[0].movies_)
-    western = panel.render(None, "Western")
-    assert re.findall(r'cc-figure-value">([^<]*)<', western)[0] == "2"
-    assert "sur la sélection" in western
-    assert "Aucun film ne correspond" in panel.render((1930, 1930), "Western")
+def test_indicators_keep_at_most_max_pages(tiny_data_dir: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    processed = tiny_data_dir / "processed"
+    monkeypatch.setattr(indicators, "MAX_PAGES", 2)
+    drawn = [indicators.draw_page(processed, (d, d), None) for d in (1980, 1990, 2000)]
+    kept = sorted(indicators.cache_dir(processed).glob("indicators-*.html"))
+    assert kept == sorted(drawn[1:])
+
+
+def test_indicators_page_that_cannot_be_drawn_says_why(tmp_path: Path) -> None:
+    with pytest.raises(CineError, match=r"drawing the indicators failed: error: .*helpers"):
+        indicators.page(tmp_path, None, None)
 
 
 # --------------------------------------------------------------------------- serving
@@ -567,13 +606,15 @@ def test_serve_command_line() -> None:
         "--no-browser", "--port=8899", "--Voila.ip=127.0.0.1", "--strip_sources=True",
         "--preheat_kernel=True", "--pool_size=1",
         "--MappingKernelManager.cull_idle_timeout=120",
-        "--MappingKernelManager.cull_interval=30", "--VoilaExecutor.iopub_timeout=60"]
+        "--MappingKernelManager.cull_interval=30", "--VoilaExecutor.iopub_timeout=60",
+        "--KernelManager.transport=ipc"]
     cold = serve.voila_command(8899, preheat=False)
     assert "--preheat_kernel=False" in cold and "--pool_size=0" in cold
 
 
 def test_serve_options_exist_in_this_voila() -> None:
     """Every option of the command is a real option of the installed Voilà / Jupyter server."""
+    from jupyter_client.manager import KernelManager
     from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 
     help_all = subprocess.run([sys.executable, "-m", "voila", "--help-all"], capture_output=True,
@@ -582,6 +623,8 @@ def test_serve_options_exist_in_this_voila() -> None:
         name = option.split("=")[0]
         if name.startswith("--MappingKernelManager."):
             assert name.split(".")[1] in MappingKernelManager.class_traits(config=True)
+        elif name.startswith("--KernelManager."):
+            assert name.split(".")[1] in KernelManager.class_traits(config=True)
         else:
             assert re.search(rf"^{re.escape(name)}\b", help_all, re.MULTILINE), name
 

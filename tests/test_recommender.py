@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import mmap
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from helpers import cli
 from helpers.audience import AudienceProfile
 from helpers.errors import CineError
-from helpers.recommender import COLUMNS, GENRES_FR, FeatureWeights, Recommender
+from helpers.recommender import COLUMNS, FIT_ONLY, GENRES_FR, FeatureWeights, Recommender
 from helpers.schema import MOVIES
 
 LIKED = "tt0000001"
@@ -193,6 +196,24 @@ def test_save_load_round_trip(model: Recommender, tmp_path: Path) -> None:
                                       model.recommend(liked, k=5))
     assert loaded.movies_.loc[SAME_DIRECTOR, "primary_title"] == SAME_DIRECTOR
     assert loaded.weights == model.weights
+    assert "overview" in model.movies_ and not set(FIT_ONLY) & set(loaded.movies_.columns)
+    # the item matrix is read from the file's pages (shared by the dashboard's kernels)
+    assert all(_mapped(getattr(loaded.items_, part)) for part in ("data", "indices", "indptr"))
+
+
+def _mapped(array: object) -> bool:
+    """Whether ``array`` is a view of a memory-mapped file."""
+    while array is not None and not isinstance(array, mmap.mmap):
+        array = getattr(array, "base", None)
+    return array is not None
+
+
+def test_model_of_an_older_format_asks_for_a_refit(model: Recommender, tmp_path: Path) -> None:
+    path = model.save(tmp_path / "recommender")
+    meta = json.loads((path / "meta.json").read_text())
+    (path / "meta.json").write_text(json.dumps({**meta, "format": 1}))
+    with pytest.raises(CineError, match=r"format 1 != 2.*python -m helpers fit"):
+        Recommender.load(path)
 
 
 def test_load_missing_model_says_what_to_do(tmp_path: Path) -> None:
@@ -203,8 +224,7 @@ def test_load_missing_model_says_what_to_do(tmp_path: Path) -> None:
 def test_fit_command_writes_a_loadable_model(tmp_path: Path) -> None:
     processed = tmp_path / "processed"
     processed.mkdir()
-    pa.parquet.write_table(pa.Table.from_pandas(catalogue(), schema=MOVIES),
-                           processed / "movies.parquet")
+    pq.write_table(pa.Table.from_pandas(catalogue(), schema=MOVIES), processed / "movies.parquet")
     out = tmp_path / "model"
     assert cli.main(["fit", "--processed", str(processed), "--out", str(out)]) == 0
     assert Recommender.load(out).recommend([LIKED], k=1)["tconst"].tolist() == [SAME_DIRECTOR]
