@@ -601,15 +601,15 @@ def load_app() -> DashboardApp:
     """The app on the configured data (``CINE_DATA_DIR``): fitted model, title index, manifest."""
     from helpers import catalog, indicators
     from helpers.recommender import Recommender
-    from helpers.search import TitleIndex
+    from helpers.search import INDEX_FOLDER, TitleIndex
 
-    # Arrow's default pool (mimalloc/jemalloc) keeps the pages freed after the Parquet reads;
-    # the system allocator gives them back: about 55 MB less per visitor's kernel.
+    # Arrow's default pool (mimalloc/jemalloc) keeps the pages it frees; with the system
+    # allocator, release_memory gives them back (tens of MB per visitor's kernel).
     pyarrow.set_memory_pool(pyarrow.system_memory_pool())
     processed = config.processed_dir()
     manifest = catalog.load_manifest(processed)
     recommender = Recommender.load(config.model_path())
-    index = TitleIndex.from_movies(recommender.movies_)
+    index = TitleIndex.cached(recommender.movies_, config.model_path() / INDEX_FOLDER)
     gc.collect()
     release_memory()
     return DashboardApp(recommender, index, manifest,

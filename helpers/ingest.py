@@ -23,7 +23,6 @@ import ast
 import csv
 import gzip
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -42,6 +41,7 @@ import pyarrow.parquet as pq
 from helpers import config
 from helpers.config import CleaningParams
 from helpers.errors import CineError
+from helpers.files import swap_in
 from helpers.schema import IMDB_COLUMNS, SYNTHETIC_MARKER, TABLES, TMDB_COLUMNS
 
 #: TMDB columns the ingest uses (a subset of ``schema.TMDB_COLUMNS``).
@@ -569,20 +569,6 @@ def _step(step_id: str, label: str, table: str, kind: str, rows_in: int, rows_ou
 
 
 # ---------------------------------------------------------------- public API
-def _swap_in(stage: Path, out: Path) -> None:
-    """Replace ``out`` by the complete ``stage`` folder (two renames on one filesystem)."""
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    if out.exists():
-        out.rename(old)
-    try:
-        stage.rename(out)
-    except OSError:
-        if old.exists():
-            old.rename(out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def _file_info(path: Path) -> dict:
     stat = path.stat()
     mtime = datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds")
@@ -630,7 +616,7 @@ def ingest(raw_dir: Path, out_dir: Path, params: CleaningParams | None = None, *
         }
         text = json.dumps(manifest, ensure_ascii=False, indent=2)
         (stage / MANIFEST).write_text(text, encoding="utf-8")
-        _swap_in(stage, out)
+        swap_in(stage, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return json.loads(text)

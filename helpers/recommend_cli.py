@@ -16,7 +16,7 @@ import pandas as pd
 
 from helpers import config
 from helpers.fmt import fr_number
-from helpers.search import Match, SearchResult, TitleIndex
+from helpers.search import INDEX_FOLDER, Match, SearchResult, TitleIndex
 
 
 class UnknownTitle(Exception):
@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
         print("Le nombre de films (-n) doit être au moins 1.", file=sys.stderr)
         return 2
     model = Recommender.load(config.model_path())
-    index = TitleIndex.from_movies(model.movies_)
+    index = TitleIndex.cached(model.movies_, config.model_path() / INDEX_FOLDER)
     try:
         typed = [t for t in [args.title, *args.also] if t and t.strip()]
         found = [find(index, t) for t in typed]

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -27,6 +25,7 @@ from helpers import config
 from helpers.audience import CREUSE, AudienceProfile
 from helpers.errors import CineError
 from helpers.features import BLOCKS, bayesian_rating, build_blocks, combine, multi_hot, unit_scale
+from helpers.files import staged_folder
 from helpers.fmt import GENRES_FR  # re-exported: the reasons' genre labels
 
 _GENRES_FROM_FR = {fr.casefold(): en for en, fr in GENRES_FR.items()}
@@ -408,10 +407,7 @@ class Recommender:
         """
         self._check_fitted()
         path = Path(path)
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        try:
+        with staged_folder(path) as tmp:
             for part in ("data", "indices", "indptr"):
                 np.save(tmp / f"items.{part}.npy", getattr(self.items_, part))
             sp.save_npz(tmp / "genres.npz", self.genre_matrix_.tocsr(), compressed=False)
@@ -426,13 +422,6 @@ class Recommender:
                     "max_per_collection": self.max_per_collection,
                     "items_shape": list(self.items_.shape)}
             (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
-            old = path.with_name(f".{path.name}.old-{os.getpid()}")
-            if path.exists():
-                os.replace(path, old)
-            os.replace(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
         return path
 
     @classmethod
@@ -490,11 +479,14 @@ def _read_catalogue(path: Path) -> pd.DataFrame:
 
 
 def fit_and_save(processed_dir: Path, path: Path) -> Recommender:
-    """Fit on the processed movies table of ``processed_dir`` and save to ``path``."""
+    """Fit on the processed movies table of ``processed_dir`` and save to ``path``, with the
+    title index of its catalogue (so that a dashboard kernel does not build it)."""
     from helpers.catalog import load_movies
+    from helpers.search import INDEX_FOLDER, TitleIndex
 
     model = Recommender().fit(load_movies(processed_dir))
     model.save(path)
+    TitleIndex.cached(model.movies_, Path(path) / INDEX_FOLDER)
     return model
 
 

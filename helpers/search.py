@@ -11,6 +11,8 @@ the well-known film first.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+
+from helpers.files import staged_folder
 
 #: Queries longer than this are not titles (pasted text, garbage): empty result.
 MAX_QUERY_CHARS = 200
@@ -37,6 +41,11 @@ ARTICLES = frozenset({"le", "la", "les", "l", "un", "une", "des", "the", "a", "a
 _CANDIDATES = 100  # whole-name fuzzy and word-prefix candidates per query
 _POSTINGS = 50  # most popular names kept per matched word or per group of homonyms
 _KINDS = ("french", "original", "primary")  # name kinds, by display preference
+_SEARCHED = ("tconst", "primary_title", "original_title", "french_title", "year", "num_votes")
+#: Subfolder of a saved model holding the index of its catalogue (see TitleIndex.cached).
+INDEX_FOLDER = "titles"
+_SAVED_ARRAYS = ("name_film", "name_kind", "name_code", "homonyms_values", "homonyms_starts",
+                 "postings_values", "postings_starts")
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o",
                             "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ß": "ss"})
 _NON_WORD = re.compile(r"[\W_]+")
@@ -104,8 +113,39 @@ class TitleIndex:
     """Search structure over a film catalogue (MOVIES schema); build once, query often."""
 
     def __init__(self, movies: pd.DataFrame) -> None:
-        films = movies[["tconst", "primary_title", "original_title", "french_title", "year",
-                        "num_votes"]].drop_duplicates("tconst")
+        titles = self._set_films(movies)
+        # Names (normalised titles) in popularity order: the first hits of a scan are the
+        # known films. Each distinct name is kept once (homonyms share it).
+        codes: dict[str, int] = {}
+        words: dict[str, int] = {}
+        name_film: list[int] = []
+        name_kind: list[int] = []
+        name_code: list[int] = []
+        posting_word: list[int] = []
+        posting_name: list[int] = []
+        for i, film_titles in enumerate(zip(*titles, strict=True)):
+            seen = set()
+            for kind, title in enumerate(film_titles):
+                key = title_key(title)
+                if key and key not in seen:
+                    seen.add(key)
+                    for word in set(key.split()):
+                        posting_word.append(words.setdefault(word, len(words)))
+                        posting_name.append(len(name_film))
+                    name_film.append(i)
+                    name_kind.append(kind)
+                    name_code.append(codes.setdefault(key, len(codes)))
+        name_code_array = np.asarray(name_code, dtype=np.int32)
+        self._set_names(
+            list(codes), list(words), np.asarray(name_film, dtype=np.int32),
+            np.asarray(name_kind, dtype=np.int8), name_code_array,
+            _Groups.build(name_code_array, len(codes)),
+            _Groups.build(np.asarray(posting_word, dtype=np.int32), len(words),
+                          np.asarray(posting_name, dtype=np.int32), keep=_POSTINGS))
+
+    def _set_films(self, movies: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+        """Per-film columns, most-voted first; returns the (French, original, primary) titles."""
+        films = movies[list(_SEARCHED)].drop_duplicates("tconst")
         votes = films["num_votes"].fillna(0).astype("int64").to_numpy()
         order = np.argsort(-votes, kind="stable")
         films, votes = films.iloc[order], votes[order]
@@ -121,47 +161,77 @@ class TitleIndex:
         self._rows = pd.Index(tconst.str.lower())
         self._years = pd.to_numeric(films["year"], errors="coerce").to_numpy(float, na_value=np.nan)
         self._popularity = np.log1p(votes) / max(np.log1p(votes.max(initial=0)), 1.0)
+        return french, original, primary
 
-        # Names (normalised titles) in popularity order: the first hits of a scan are the
-        # known films. Each distinct name is kept once (homonyms share it).
-        codes: dict[str, int] = {}
-        words: dict[str, int] = {}
-        name_film: list[int] = []
-        name_kind: list[int] = []
-        name_code: list[int] = []
-        posting_word: list[int] = []
-        posting_name: list[int] = []
-        text: list[str] = []
-        for i, titles in enumerate(zip(french, original, primary, strict=True)):
-            seen = set()
-            for kind, title in enumerate(titles):
-                key = title_key(title)
-                if key and key not in seen:
-                    seen.add(key)
-                    for word in set(key.split()):
-                        posting_word.append(words.setdefault(word, len(words)))
-                        posting_name.append(len(name_film))
-                    name_film.append(i)
-                    name_kind.append(kind)
-                    name_code.append(codes.setdefault(key, len(codes)))
-                    text.append(f"\n {key}")  # "\n q" finds title starts, " q" word starts
-        self._name_film = np.asarray(name_film, dtype=np.int32)
-        self._name_kind = np.asarray(name_kind, dtype=np.int8)
-        self._name_code = np.asarray(name_code, dtype=np.int32)
-        self._codes = codes
-        self._distinct = list(codes)  # each name once: homonyms scanned once
-        self._homonyms = _Groups(self._name_code, len(codes))
-        self._words = words
-        self._vocabulary = list(words)
-        self._postings = _Groups(np.asarray(posting_word, dtype=np.int32), len(words),
-                                 np.asarray(posting_name, dtype=np.int32), keep=_POSTINGS)
-        self._text = "".join(text)
-        self._starts = np.cumsum([0] + [len(t) for t in text[:-1]])
+    def _set_names(self, distinct: list[str], vocabulary: list[str], name_film: np.ndarray,
+                   name_kind: np.ndarray, name_code: np.ndarray, homonyms: _Groups,
+                   postings: _Groups) -> None:
+        """Name-level state: ``name_*`` give each name's film, kind (_KINDS) and distinct name."""
+        self._distinct = distinct  # each name once: homonyms scanned once
+        self._codes = {name: code for code, name in enumerate(distinct)}
+        self._vocabulary = vocabulary
+        self._words = {word: code for code, word in enumerate(vocabulary)}
+        self._name_film, self._name_kind, self._name_code = name_film, name_kind, name_code
+        self._homonyms, self._postings = homonyms, postings
+        # "\n " before each name: "\n q" finds title starts, " q" finds word starts.
+        names = [distinct[code] for code in name_code.tolist()]
+        self._text = "".join(f"\n {name}" for name in names)
+        self._starts = np.cumsum([0] + [len(name) + 2 for name in names[:-1]])
 
     @classmethod
     def from_movies(cls, movies: pd.DataFrame) -> TitleIndex:
         """Index the films of a catalogue (needs tconst, the three titles, year, num_votes)."""
         return cls(movies)
+
+    @classmethod
+    def cached(cls, movies: pd.DataFrame, folder: Path) -> TitleIndex:
+        """The index of ``movies``, read from ``folder`` when it was saved there for this very
+        catalogue and code; else built, then saved there (a read-only folder is fine)."""
+        folder = Path(folder)
+        fingerprint = _fingerprint(movies)
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            if meta.get("fingerprint") == fingerprint:
+                return cls._load(folder, movies)
+        except (OSError, ValueError, KeyError):
+            pass  # absent, stale or damaged: rebuilt below
+        index = cls(movies)
+        try:
+            index._save(folder, fingerprint)
+        except OSError:
+            pass  # read-only data folder: the next kernel builds it again
+        return index
+
+    def _save(self, folder: Path, fingerprint: str) -> None:
+        with staged_folder(folder) as stage:
+            for name, array in self._arrays().items():
+                np.save(stage / f"{name}.npy", array)
+            (stage / "names.txt").write_text("\n".join(self._distinct), encoding="utf-8")
+            (stage / "words.txt").write_text("\n".join(self._vocabulary), encoding="utf-8")
+            (stage / "meta.json").write_text(json.dumps({"fingerprint": fingerprint}))
+
+    @classmethod
+    def _load(cls, folder: Path, movies: pd.DataFrame) -> TitleIndex:
+        index = cls.__new__(cls)
+        index._set_films(movies)
+        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r")
+                  for name in _SAVED_ARRAYS}
+
+        def lines(name: str) -> list[str]:
+            text = (folder / name).read_text(encoding="utf-8")
+            return text.split("\n") if text else []
+
+        index._set_names(
+            lines("names.txt"), lines("words.txt"), arrays["name_film"], arrays["name_kind"],
+            arrays["name_code"], _Groups(arrays["homonyms_values"], arrays["homonyms_starts"]),
+            _Groups(arrays["postings_values"], arrays["postings_starts"]))
+        return index
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        return {"name_film": self._name_film, "name_kind": self._name_kind,
+                "name_code": self._name_code,
+                "homonyms_values": self._homonyms.values, "homonyms_starts": self._homonyms.starts,
+                "postings_values": self._postings.values, "postings_starts": self._postings.starts}
 
     def __len__(self) -> int:
         return len(self._tconst)
@@ -319,12 +389,18 @@ class TitleIndex:
                      score=round(float(score), 1), matched_on=matched_on)
 
 
+@dataclass(frozen=True)
 class _Groups:
-    """Integers grouped by a key 0..n-1, in one flat array (a dict of lists would cost a
-    Python object per integer); a group keeps the values' order, at most ``keep`` of them."""
+    """Integers grouped by a key 0..n-1 in one flat array (a dict of lists would cost a
+    Python object per integer): group ``k`` is ``values[starts[k]:starts[k + 1]]``."""
 
-    def __init__(self, keys: np.ndarray, n: int, values: np.ndarray | None = None,
-                 keep: int | None = None) -> None:
+    values: np.ndarray
+    starts: np.ndarray
+
+    @classmethod
+    def build(cls, keys: np.ndarray, n: int, values: np.ndarray | None = None,
+              keep: int | None = None) -> _Groups:
+        """Group ``values`` (default: positions) by ``keys``, in their order, ``keep`` at most."""
         order = np.argsort(keys, kind="stable")
         keys = keys[order]
         values = order if values is None else values[order]
@@ -333,11 +409,18 @@ class _Groups:
             kept = np.arange(len(keys)) - starts[keys] < keep
             keys, values = keys[kept], values[kept]
             starts = np.searchsorted(keys, np.arange(n + 1))
-        self._values = values.astype(np.int32)
-        self._starts = starts
+        return cls(values.astype(np.int32), starts)
 
     def __getitem__(self, key: int) -> np.ndarray:
-        return self._values[self._starts[key]:self._starts[key + 1]]
+        return self.values[self.starts[key]:self.starts[key + 1]]
+
+
+def _fingerprint(movies: pd.DataFrame) -> str:
+    """Identifies the searched columns of a catalogue and the code that indexes them."""
+    digest = hashlib.sha1(Path(__file__).read_bytes())
+    searched = movies[list(_SEARCHED)]
+    digest.update(pd.util.hash_pandas_object(searched, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
 
 
 def _clean(query: object) -> str:

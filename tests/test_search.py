@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -26,13 +29,17 @@ FILMS = [  # tconst, primary, original, french, year, votes
 ]
 
 
-@pytest.fixture(scope="module")
-def index() -> TitleIndex:
+def catalogue() -> pd.DataFrame:
     movies = pd.DataFrame(FILMS, columns=["tconst", "primary_title", "original_title",
                                           "french_title", "year", "num_votes"])
     movies["year"] = movies["year"].astype("Int16")
     movies["num_votes"] = movies["num_votes"].astype("Int32")
-    return TitleIndex.from_movies(movies)
+    return movies
+
+
+@pytest.fixture(scope="module")
+def index() -> TitleIndex:
+    return TitleIndex.from_movies(catalogue())
 
 
 def ids(matches: list[Match]) -> list[str]:
@@ -165,6 +172,59 @@ def test_every_tiny_synthetic_film_is_found_by_its_titles(tiny_data_dir) -> None
             if isinstance(title, str) and title:
                 assert film.tconst in ids(index.search(strip_accents(title), 200).matches), title
         assert ids(index.search(film.tconst.upper()).matches) == [film.tconst]
+
+
+QUERIES = ["amelie", "le parain", "dune 1984", "du", "blade", "intouchabels", "TT0068646",
+           "vice versa", "zzz", "2001", "fast and furious", "les incoruptibles"]
+
+
+def test_saved_index_answers_like_the_built_one(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    built = TitleIndex.cached(catalogue(), tmp_path / "titles")
+    assert (tmp_path / "titles" / "meta.json").is_file()
+
+    def no_build(*args: object) -> None:
+        raise AssertionError("the saved index should have been read")
+
+    monkeypatch.setattr(TitleIndex, "__init__", no_build)
+    loaded = TitleIndex.cached(catalogue(), tmp_path / "titles")
+    for query in QUERIES:
+        assert loaded.search(query) == built.search(query), query
+        assert loaded.complete(query) == built.complete(query), query
+    assert built.film("tt0087182") is not None
+    assert loaded.film("tt0087182") == built.film("tt0087182")
+    assert ids(loaded.search("dune").matches) == ["tt1160419", "tt0087182"]
+
+
+def test_saved_index_of_another_catalogue_or_damaged_is_rebuilt(tmp_path: Path) -> None:
+    folder = tmp_path / "titles"
+    TitleIndex.cached(catalogue(), folder)
+    renamed = catalogue()
+    renamed.loc[renamed["tconst"] == "tt0094226", "french_title"] = "Les Incorruptibles de Chicago"
+    assert TitleIndex.cached(renamed, folder).resolve("incorruptibles chicago").year == 1987
+    (folder / "names.txt").unlink()
+    assert ids(TitleIndex.cached(catalogue(), folder).search("vice versa").matches) == ["tt2096673"]
+    assert (folder / "names.txt").is_file()
+
+
+def test_index_is_built_when_it_cannot_be_saved(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    index = TitleIndex.cached(catalogue(), tmp_path / "file" / "titles")
+    assert ids(index.search("le parrain").matches) == ["tt0068646"]
+
+
+def test_fitted_model_comes_with_the_index_of_its_catalogue(tiny_data_dir: Path) -> None:
+    from helpers import config
+    from helpers.recommender import Recommender
+    from helpers.search import INDEX_FOLDER
+
+    model_dir = config.model_path().relative_to(config.data_dir())
+    model = Recommender.load(tiny_data_dir / model_dir)
+    built = TitleIndex.from_movies(model.movies_)
+    saved = TitleIndex._load(tiny_data_dir / model_dir / INDEX_FOLDER, model.movies_)
+    assert saved._distinct == built._distinct and saved._vocabulary == built._vocabulary
+    for name, array in built._arrays().items():
+        assert np.array_equal(saved._arrays()[name], array), name
 
 
 def test_benchmark_typo_makes_at_most_one_slip() -> None:
