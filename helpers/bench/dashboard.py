@@ -265,16 +265,49 @@ async def visitor(browser: object, url: str, titles: list[str], deadline: float,
         stats.errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
 
 
+class CpuMeter:
+    """CPU seconds used by the Voilà server, its kernels and the browsers (the rest of this
+    process's descendants), from the first to the last :meth:`sample`."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.first: dict[tuple[int, float], float] = {}
+        self.last: dict[tuple[int, float], tuple[str, float]] = {}
+
+    def sample(self) -> None:
+        voila = psutil.Process(self.server.proc.pid)
+        kernels = {k.pid for k in self.server.kernels()}
+        served = {voila.pid, *(c.pid for c in voila.children(recursive=True))}
+        for process in psutil.Process().children(recursive=True):
+            try:
+                key, times = (process.pid, process.create_time()), process.cpu_times()
+            except psutil.Error:
+                continue
+            role = ("kernels" if process.pid in kernels
+                    else "Voilà server" if process.pid in served else "browsers")
+            self.first.setdefault(key, 0.0 if self.last else times.user + times.system)
+            self.last[key] = (role, times.user + times.system)
+
+    def seconds(self) -> dict[str, float]:
+        used = {"kernels": 0.0, "Voilà server": 0.0, "browsers": 0.0}
+        for key, (role, total) in self.last.items():
+            used[role] += total - self.first[key]
+        return used
+
+
 async def crowd(server: Server, n: int, duration: float, titles: list[str],
-                seed: int) -> tuple[Stats, list[tuple[int, int]], int]:
-    """``n`` visitors at once for ``duration`` s; peak kernel memory sampled every second."""
+                seed: int) -> tuple[Stats, list[tuple[int, int]], int, dict[str, float]]:
+    """``n`` visitors at once for ``duration`` s; peak kernel memory and CPU use sampled
+    every second."""
     from playwright.async_api import async_playwright
 
     stats = Stats()
     peak: list[tuple[int, int]] = []
     peak_total = 0
+    cpu = CpuMeter(server)
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        cpu.sample()
         deadline = time.monotonic() + duration
         tasks = [asyncio.create_task(visitor(browser, server.url, titles, deadline, stats,
                                              random.Random(seed + i))) for i in range(n)]
@@ -283,9 +316,10 @@ async def crowd(server: Server, n: int, duration: float, titles: list[str],
             total = sum(rss for rss, _ in memory)
             if total > peak_total:
                 peak_total, peak = total, memory
+            cpu.sample()
             await asyncio.sleep(1.0)
         await browser.close()
-    return stats, peak, peak_total
+    return stats, peak, peak_total, cpu.seconds()
 
 
 async def single_visitor(server: Server, titles: list[str], rounds: int,
@@ -405,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
             server.wait_culled(timeout=CULL_IDLE_TIMEOUT + 120)  # previous visitors' kernels
             server.wait_idle_pool(1, timeout=600)
             before = len(server.errors_in_log())
-            crowd_stats, peak, total = asyncio.run(crowd(server, n, args.duration, titles,
+            crowd_stats, peak, total, cpu = asyncio.run(crowd(server, n, args.duration, titles,
                                                          args.seed + n))
             log_errors = server.errors_in_log()[before:]
             print(f"\n{n} visitors at once for {args.duration:.0f} s "
@@ -414,6 +448,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  click -> 10 posters shown   {_seconds(crowd_stats.posters)}")
             print(f"  kernels at peak             {_memory(peak)}   all kernels {mb(total)}   "
                   f"server {mb(server.server_rss())}")
+            print("  CPU time used               " + ", ".join(
+                f"{role} {seconds:.0f} s" for role, seconds in cpu.items())
+                + f"   (of {args.duration * os.cpu_count():.0f} s on {os.cpu_count()} cores)")
             print(f"  errors                      {len(crowd_stats.errors)} in browsers, "
                   f"{len(log_errors)} in the server log   "
                   f"[{'OK' if not crowd_stats.errors and not log_errors else 'ERRORS'}]")
