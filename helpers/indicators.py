@@ -144,10 +144,11 @@ def draw_page(processed: Path, decades: Decades = None, genre: str | None = None
 
 
 def ensure_default_page(processed: Path) -> bool:
-    """Draw the page without filters unless it is on disk; True when it was drawn."""
+    """Have the page without filters on disk, drawn by a child process (the caller does not
+    keep the KPI tables in memory) unless it is there already; True when it was drawn."""
     if page_file(processed, None, None).is_file():
         return False
-    draw_page(processed)
+    page(processed, None, None)
     return True
 
 

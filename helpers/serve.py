@@ -81,8 +81,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"{len(cached):,} posters cached in {config.posters_dir()}")
         except CineError as exc:
             print(f"warning: {exc}", file=sys.stderr)
-    if indicators.ensure_default_page(config.processed_dir()):
-        print("default indicators page drawn", flush=True)
+    try:
+        if indicators.ensure_default_page(config.processed_dir()):
+            print("default indicators page drawn", flush=True)
+    except CineError as exc:  # the tab will say so in French; recommendations still work
+        print(f"warning: {exc}", file=sys.stderr)
     command = voila_command(args.port, not args.no_preheat, args.pool_size)
     print(f"Ciné Creuse dashboard: http://127.0.0.1:{args.port}/  (Ctrl-C to stop)", flush=True)
     return subprocess.call(command, cwd=config.PROJECT_ROOT)

@@ -644,6 +644,20 @@ def test_serve_without_data_says_what_to_run(tmp_path: Path, monkeypatch: pytest
 
 
 # ----------------------------------------------------------- on the tiny synthetic data
+def test_serve_draws_the_default_indicators_page_then_starts_voila(
+        tiny_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    default = indicators.page_file(tiny_env / "processed", None, None)
+    default.unlink(missing_ok=True)
+    started = []
+    monkeypatch.setattr(serve.subprocess, "call",
+                        lambda command, cwd: started.append(command) or 0)
+    assert cli.main(["serve", "--port", "8899"]) == 0
+    assert default.is_file() and started == [serve.voila_command(8899)]
+    assert "default indicators page drawn" in capsys.readouterr().out
+    assert cli.main(["serve", "--port", "8899"]) == 0  # already drawn: straight to Voilà
+    assert "drawn" not in capsys.readouterr().out and len(started) == 2
+
+
 def test_build_app_on_the_tiny_demo_data(tiny_env: Path) -> None:
     app = dashboard.build_app()
     assert isinstance(app, DashboardApp)
