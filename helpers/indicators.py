@@ -154,6 +154,7 @@ def ensure_default_page(processed: Path) -> bool:
 
 def page(processed: Path, decades: Decades, genre: str | None) -> str:
     """The page for these filters: from disk, else drawn by a child process first."""
+    processed = Path(processed).resolve()  # the child runs in the project folder
     path = page_file(processed, decades, genre)
     if not path.is_file():
         command = [sys.executable, "-m", "helpers", "indicators", "--processed", str(processed)]
