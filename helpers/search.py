@@ -6,7 +6,8 @@ A query gathers candidates in stages, from cheap to costly (same name or word-pr
 hits, then whole names a few edits away, then names with a word close to a query
 word), scores only those with rapidfuzz's WRatio and stops as soon as one is good
 enough. Near-equal scores are ranked by popularity (IMDb votes), so homonyms show
-the well-known film first.
+the well-known film first. ``fit`` saves the index of the model's catalogue next to
+the model (:meth:`TitleIndex.cached`): a dashboard kernel maps it instead of building it.
 """
 
 from __future__ import annotations
