@@ -217,7 +217,9 @@ class IndicatorsPanel:
                 self._shown[key] = self._pages(*key)
             except CineError as exc:
                 self.content.value = message_html(
-                    "error", f"Les graphiques n'ont pas pu être calculés : {esc(exc)}")
+                    "error", "Les graphiques n'ont pas pu être calculés. Réessayez dans un "
+                             "instant ou choisissez d'autres filtres."
+                             f"<br><small>{esc(exc)}</small>")
                 return self.content.value
         self.content.value = self._shown[key]
         return self.content.value
