@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -108,6 +109,7 @@ def cache_dir(processed: Path) -> Path:
     return Path(processed) / ".dashboard-cache"
 
 
+@lru_cache(maxsize=1)
 def _code_version() -> str:
     digest = hashlib.sha1()
     for module in ("helpers.kpi", "helpers.plots", __name__):
