@@ -159,6 +159,12 @@ def decade_slider(movies: pd.DataFrame, width: str) -> widgets.IntRangeSlider:
                                   layout=widgets.Layout(width=width))
 
 
+def decade_range(slider: widgets.IntRangeSlider) -> tuple[int, int] | None:
+    """The slider's decades as a filter: None when the whole span is selected."""
+    lo, hi = slider.value
+    return None if (lo, hi) == (slider.min, slider.max) else (int(lo), int(hi))
+
+
 def genre_options(movies: pd.DataFrame) -> list[tuple[str, str]]:
     """(French label, IMDb name) of the catalogue's genres, in French alphabetical order."""
     genres = movies["genres"].explode().dropna().unique()
@@ -341,7 +347,9 @@ class DashboardApp:
             self.indicators = self._indicators_factory()
             content = self.indicators.root
         except CineError as exc:
-            content = widgets.HTML(message_html("error", f"Indicateurs indisponibles : {esc(exc)}"))
+            content = widgets.HTML(message_html(
+                "error", "Les indicateurs ne sont pas disponibles pour le moment."
+                         f"<br><small>{esc(exc)}</small>"))
         self.indicators_box.children = (content,)
         release_memory()
 
@@ -450,9 +458,7 @@ class DashboardApp:
     # ---------------------------------------------------------------- filters
     def filters(self) -> Filters:
         """The filters currently set in the widgets."""
-        lo, hi = self.decades.value
-        full = (lo, hi) == (self.decades.min, self.decades.max)
-        return Filters(decades=None if full else (int(lo), int(hi)),
+        return Filters(decades=decade_range(self.decades),
                        genres=tuple(self.genres.value) or None,
                        french_only=bool(self.french_only.value),
                        local_preference=float(self.local_preference.value))
@@ -620,7 +626,7 @@ def release_memory() -> None:
     """Give the memory freed by loading or by a computation back to the system.
 
     Arrow's pool and the C heap keep freed pages for reuse, counted in the kernel's
-    memory: index building alone leaves about 30 MB there. ``malloc_trim`` is glibc's
+    memory (building a title index left about 30 MB there). ``malloc_trim`` is glibc's
     (Linux); elsewhere only Arrow's pool is released.
     """
     pyarrow.default_memory_pool().release_unused()

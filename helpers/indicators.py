@@ -25,7 +25,14 @@ import ipywidgets as widgets
 import pandas as pd
 
 from helpers import config
-from helpers.dashboard import decade_slider, esc, genre_options, message_html, runtime_fr
+from helpers.dashboard import (
+    decade_range,
+    decade_slider,
+    esc,
+    genre_options,
+    message_html,
+    runtime_fr,
+)
 from helpers.errors import CineError
 from helpers.fmt import fr_number, fr_percent
 
@@ -206,9 +213,7 @@ class IndicatorsPanel:
         self.update()
 
     def filters(self) -> tuple[Decades, str | None]:
-        lo, hi = self.decades.value
-        full = (lo, hi) == (self.decades.min, self.decades.max)
-        return (None if full else (int(lo), int(hi))), (self.genre.value or None)
+        return decade_range(self.decades), (self.genre.value or None)
 
     def update(self) -> str:
         """Show the page for the current filters (a French message if it cannot be drawn)."""

@@ -479,6 +479,17 @@ def test_indicators_tab_builds_once_on_first_opening(model) -> None:
     assert len(calls) == 1 and app.indicators_box.children[0].value == "<p>charts</p>"
 
 
+def test_indicators_tab_that_cannot_be_built_says_so_in_french(model) -> None:
+    def panel() -> None:
+        raise CineError("people.parquet is missing")
+
+    app = DashboardApp(*model, {}, indicators=panel)
+    app.tabs.selected_index = 1
+    shown = app.indicators_box.children[0].value
+    assert "Les indicateurs ne sont pas disponibles pour le moment." in shown
+    assert "<small>people.parquet is missing</small>" in shown and app.indicators is None
+
+
 def test_build_app_without_data_shows_a_french_notice(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CINE_DATA_DIR", str(tmp_path))
