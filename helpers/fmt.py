@@ -7,6 +7,7 @@ a no-break space before ``%`` (``12 345``, ``6,5``, ``12,5 %``).
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
 NBSP = "\u00a0"
 MISSING = "n.d."
@@ -82,3 +83,25 @@ def title_type_fr(name: str) -> str:
 def country_fr(code: str) -> str:
     """French name of a frequent country code (the code itself otherwise)."""
     return COUNTRIES_FR.get(code, code)
+
+
+def fr_runtime(minutes: object) -> str:
+    """``112`` -> ``"1 h 52"``; ``45`` -> ``"45 min"``; missing or not positive -> ``""``."""
+    try:
+        value = float(minutes)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    if math.isnan(value) or value <= 0:
+        return ""
+    hours, mins = divmod(int(value), 60)
+    return f"{mins} min" if hours == 0 else f"{hours} h {mins:02d}"
+
+
+def fr_date(stamp: object, with_time: bool = False) -> str:
+    """An ISO date or timestamp as ``24/11/2026`` (``24/11/2026 à 07:22 UTC`` with the time);
+    the text itself when it is not a date."""
+    try:
+        when = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    return f"{when:%d/%m/%Y à %H:%M} UTC" if with_time else f"{when:%d/%m/%Y}"

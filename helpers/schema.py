@@ -3,7 +3,7 @@ processed Parquet tables: the contracts between the download, the synthetic
 generator, the ingest and everything downstream (KPIs, search, recommender,
 evaluation, dashboard).
 
-The evaluation catalogue (``helpers.evaluate.load_catalogue``) is built in the
+The evaluation catalogue (``helpers.reco.evaluate.load_catalogue``) is built in the
 ``MOVIES`` schema too, so the production recommender is evaluated unchanged.
 """
 

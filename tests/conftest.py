@@ -32,7 +32,7 @@ def real_dir() -> Path:
 @pytest.fixture(scope="session")
 def tiny_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder with tiny synthetic raw files, processed tables and a fitted model."""
-    from helpers.demo import build_demo
+    from helpers.app.build import build_demo
 
     data = tmp_path_factory.mktemp("tiny_data")
     build_demo(data, scale="tiny", seed=0)

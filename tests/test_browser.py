@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,8 +17,9 @@ import pandas as pd
 import pytest
 from conftest import require
 
+from benchmarks.dashboard import CHROMIUM, CHROMIUM_ARGS, serve
 from helpers import config
-from helpers.bench.dashboard import CHROMIUM, CHROMIUM_ARGS, serve
+from helpers.reco.search import fold_accents
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
@@ -76,11 +76,6 @@ def _screenshot(page: object, name: str) -> Path:
     return path
 
 
-def _strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.combining(c))
-
-
 def french_titles(data_dir: Path) -> list[tuple[str, str]]:
     """(label, typed text) of two well-known French titles, each typed partially, without
     accents and with a letter dropped (a typo)."""
@@ -98,7 +93,7 @@ def french_titles(data_dir: Path) -> list[tuple[str, str]]:
         upto = words[: words.index(word) + 1]
         typed = " ".join(upto[:-1] + [typo])
         label = f"{row.french_title} ({row.year})"
-        picked.append((label, _strip_accents(typed)))
+        picked.append((label, fold_accents(typed)))
         if len(picked) == 2:
             return picked
     raise AssertionError("the tiny catalogue has no suitable French titles")

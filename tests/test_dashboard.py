@@ -17,12 +17,13 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from helpers import cli, config, dashboard, indicators, serve
-from helpers.dashboard import DashboardApp
+from helpers import cli, config, fmt
+from helpers.app import dashboard, fragments, indicators, kernel, serve
+from helpers.app.dashboard import DashboardApp
 from helpers.errors import CineError
-from helpers.recommender import Recommender
+from helpers.reco.model import Recommender
+from helpers.reco.search import TitleIndex
 from helpers.schema import MOVIES
-from helpers.search import TitleIndex
 
 XSS = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>"]
 BAD_INPUTS = ["", "   \t\n ", "x" * 10_000, "🎬🍿😀👍🏽", "東京物語", "Ωραία ημέρα",
@@ -298,11 +299,11 @@ def test_recommend_shows_ten_cards_with_reasons_and_imdb_links(app: DashboardApp
 
 def test_card_shows_french_formats(app: DashboardApp) -> None:
     row = app.movies.loc["tt0068646"].to_dict()
-    html = dashboard.card_html(row, "même réalisateur (X)")
+    html = fragments.card_html(row, "même réalisateur (X)")
     parser = _Cards()
     parser.feed(html)
     (card,) = parser.cards
-    rating = dashboard.fr_number(row["average_rating"], 1)
+    rating = fmt.fr_number(row["average_rating"], 1)
     assert card["cc-card-title"] == "Le Parrain"
     assert card["cc-card-meta"] == f"The Godfather1972 · ★ {rating} · 2 h 55"
     assert card["cc-card-genres"] == "Policier, Drame"
@@ -313,7 +314,7 @@ def test_card_shows_french_formats(app: DashboardApp) -> None:
 @pytest.mark.parametrize(("minutes", "text"), [(112, "1 h 52"), (45, "45 min"), (120, "2 h 00"),
                                                (None, ""), (float("nan"), ""), (0, "")])
 def test_runtime_fr(minutes: object, text: str) -> None:
-    assert dashboard.runtime_fr(minutes) == text
+    assert fmt.fr_runtime(minutes) == text
 
 
 def test_enter_adds_the_typed_film_and_recommends(app: DashboardApp) -> None:
@@ -411,7 +412,7 @@ def test_titles_and_names_from_the_data_are_escaped(app: DashboardApp) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card_html
     assert "&lt;img src=x onerror=alert(1)&gt;" in card_html
     assert_nothing_injected(app)
-    html = dashboard.card_html(app.movies.loc["tt9000001"].to_dict(), "<i>x</i>")
+    html = fragments.card_html(app.movies.loc["tt9000001"].to_dict(), "<i>x</i>")
     assert "<b>Gras" not in html and "&lt;b&gt;Gras&lt;/b&gt; &amp; Cie" in html
     assert "<i>x</i>" not in html
 
@@ -454,8 +455,8 @@ def test_synthetic_banner_and_about_tab(app: DashboardApp, model) -> None:
     assert "Données de démonstration" in app.banner_html()
     assert "SYNTHÉTIQUES" in app.root.children[2].value
     about = app.tabs.children[2].children[0].value
-    assert dashboard.esc(dashboard.IMDB_ATTRIBUTION) in about
-    assert dashboard.esc(dashboard.TMDB_ATTRIBUTION) in about
+    assert fragments.esc(fragments.IMDB_ATTRIBUTION) in about
+    assert fragments.esc(fragments.TMDB_ATTRIBUTION) in about
     assert "MovieLens" in about and "TMDB" in about
     assert "<tr><th>Tables préparées le</th><td>24/11/2026</td></tr>" in about
     assert "<tr><th>Films au catalogue</th><td>1\u00a0234</td></tr>" in about
@@ -574,7 +575,7 @@ def test_indicators_panel_asks_each_filter_choice_once(model) -> None:
 
 def test_indicators_pages_are_drawn_by_a_child_process_and_shared_on_disk(
         tiny_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from helpers import catalog
+    from helpers.data import catalog
 
     processed = tiny_data_dir / "processed"
     for old in indicators.cache_dir(processed).glob("indicators-*.html"):
@@ -676,7 +677,7 @@ def test_build_app_on_the_tiny_demo_data(tiny_env: Path) -> None:
     assert "Données de démonstration" in app.banner_html()
     movies = app.movies
     title = movies.dropna(subset=["french_title"]).sort_values("num_votes").iloc[-1]
-    match = app.add_film(dashboard.clean_input(title["french_title"]).lower())
+    match = app.add_film(fragments.clean_input(title["french_title"]).lower())
     assert match is not None and match.title == title["french_title"]
     assert len(app.recommend()) == 10 and len(cards(app)) == 10
     app.tabs.selected_index = 1
@@ -698,7 +699,7 @@ def test_wait_for_visitor_blocks_until_voila_sends_the_request(
         websocket.send('{"kernel_id": "k1"}')
 
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)
-    dashboard.wait_for_visitor()  # not in a preheated Voilà kernel: returns at once
+    kernel.wait_for_visitor()  # not in a preheated Voilà kernel: returns at once
     with ws_serve(handler, "127.0.0.1", 0) as server:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         for name, value in {"VOILA_PREHEAT": "True", "VOILA_KERNEL_ID": "k1",
@@ -706,8 +707,8 @@ def test_wait_for_visitor_blocks_until_voila_sends_the_request(
                             "VOILA_APP_PORT": str(server.socket.getsockname()[1])}.items():
             monkeypatch.setenv(name, value)
         start = time.perf_counter()
-        dashboard.wait_for_visitor()
+        kernel.wait_for_visitor()
         assert time.perf_counter() - start >= 0.3
         server.shutdown()
     assert paths == ["/voila/query/k1"]
-    dashboard.wait_for_visitor()  # Voilà gone: gives up quietly
+    kernel.wait_for_visitor()  # Voilà gone: gives up quietly

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from http_fixtures import FileServer
 
-from helpers import cli, config, download
-from helpers.download import ALL_FILES, download_all, download_file, tmdb_location
+from helpers import cli, config
+from helpers.data import download
+from helpers.data.download import ALL_FILES, download_all, download_file, tmdb_location
+from helpers.data.synthetic import generate
 from helpers.errors import CineError
 from helpers.schema import SYNTHETIC_MARKER, TMDB_COLUMNS
-from helpers.synthetic import generate
 
 TMDB = config.TMDB_FILE
 BIG = "/imdb/title.principals.tsv.gz"

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from helpers import cli
-from helpers.evaluate import (
+from helpers.reco.evaluate import (
     genre_diversity,
     held_out_cases,
     hits_and_ndcg,
@@ -139,7 +139,7 @@ def test_evaluate_command_rejects_unknown_user_half() -> None:
 
 
 def test_format_table_shows_percentages_and_interval() -> None:
-    from helpers.evaluate import format_table
+    from helpers.reco.evaluate import format_table
 
     row = {"méthode": "m", "variante": "1 film", "HR@10": 0.0807, "NDCG@10": 0.0439,
            "popularité (centile)": 93.35, "diversité": 0.66044, "couverture": 0.513,

@@ -13,8 +13,8 @@ from test_kpi import make_tables
 from test_notebooks import execute
 from test_plots import chart_inputs
 
-from helpers import findings, plots
-from helpers.audience import AudienceProfile
+from helpers.analysis import findings, plots
+from helpers.analysis.audience import AudienceProfile
 from helpers.config import CleaningParams
 from helpers.schema import TABLES
 
@@ -118,7 +118,7 @@ def test_write_findings_document(tmp_path: Path) -> None:
 
 
 def test_kpi_benchmark_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from helpers.bench.kpi import main
+    from benchmarks.kpi import main
 
     processed = write_processed(tmp_path / "processed", make_tables(), MANIFEST)
     assert main(["--processed", str(processed), "--repeat", "1"]) == 0
@@ -134,7 +134,7 @@ REAL_SAMPLES = ("imdb_pimdb_testdata", "imdb_subset_2000_movies", "imdb_osll_sam
 @pytest.fixture(scope="module")
 def real_processed(real_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Processed tables ingested from real IMDb samples (every film kept: min_votes=0)."""
-    from helpers.ingest import ingest
+    from helpers.data.ingest import ingest
 
     params = CleaningParams(min_votes=0, min_series_votes=0)
     out = {}

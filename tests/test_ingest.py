@@ -13,8 +13,8 @@ from conftest import require
 
 from helpers import cli
 from helpers.config import CleaningParams
+from helpers.data.ingest import ingest, ingest_if_needed
 from helpers.errors import CineError
-from helpers.ingest import ingest, ingest_if_needed
 from helpers.schema import IMDB_COLUMNS, SYNTHETIC_MARKER, TABLES, TMDB_COLUMNS
 
 N = r"\N"
@@ -312,9 +312,9 @@ def test_cli_ingest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_synthetic_tiny_replica(tmp_path: Path) -> None:
-    require(importlib.util.find_spec("helpers.synthetic") is not None,
-            "helpers.synthetic is not there yet")
-    from helpers.synthetic import generate
+    require(importlib.util.find_spec("helpers.data.synthetic") is not None,
+            "helpers.data.synthetic is not there yet")
+    from helpers.data.synthetic import generate
 
     generate(tmp_path / "raw", scale="tiny", seed=0)
     manifest = ingest(tmp_path / "raw", tmp_path / "out")

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from helpers.config import CleaningParams
-from helpers.ingest import ingest
+from helpers.data.ingest import ingest
 from helpers.schema import TABLES
 
 ALL_KEPT = CleaningParams(min_votes=0, min_series_votes=0)

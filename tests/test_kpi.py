@@ -18,14 +18,14 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from helpers import kpi
-from helpers.audience import AudienceProfile
+from helpers.analysis import kpi
+from helpers.analysis.audience import AudienceProfile
 from helpers.fmt import fr_money, fr_number, fr_percent, genre_fr
 from helpers.schema import CREDITS, MOVIES, PEOPLE, SERIES, TITLE_COUNTS
 
 
 def frame(schema: pa.Schema, rows: list[dict]) -> pd.DataFrame:
-    """A DataFrame exactly as helpers.catalog loads it (same schema, same dtypes)."""
+    """A DataFrame exactly as helpers.data.catalog loads it (same schema, same dtypes)."""
     return pa.Table.from_pylist(rows, schema=schema).to_pandas()
 
 

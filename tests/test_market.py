@@ -10,8 +10,9 @@ import pytest
 from conftest import require
 from matplotlib.figure import Figure
 
-from helpers import cli, market
-from helpers.audience import CREUSE, EVIDENCE, AudienceProfile
+from helpers import cli
+from helpers.analysis import market
+from helpers.analysis.audience import CREUSE, EVIDENCE, AudienceProfile
 from helpers.errors import CineError
 from helpers.fmt import GENRES_FR, NBSP
 

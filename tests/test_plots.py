@@ -10,8 +10,8 @@ import pytest
 from matplotlib.figure import Figure
 from test_kpi import make_tables
 
-from helpers import kpi, plots
-from helpers.audience import CREUSE
+from helpers.analysis import kpi, plots
+from helpers.analysis.audience import CREUSE
 
 
 def chart_inputs(t: dict[str, pd.DataFrame]) -> dict[str, tuple]:

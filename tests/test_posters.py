@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 from matplotlib import pyplot as plt
 
-from helpers import config, posters
+from helpers import config
+from helpers.app import posters
 from helpers.errors import CineError
 
 PREFIX = "data:image/svg+xml;charset=utf-8,"

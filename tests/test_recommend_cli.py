@@ -10,15 +10,9 @@ import pytest
 
 from helpers import config
 from helpers.cli import main
-from helpers.recommend_cli import (
-    UnknownTitle,
-    ask_titles,
-    find,
-    format_text,
-    unknown_message,
-)
+from helpers.cli.recommend import ask_titles, format_text
+from helpers.reco.search import Match, SearchResult, TitleIndex, UnknownTitle, find, unknown_message
 from helpers.schema import MOVIES
-from helpers.search import Match, SearchResult, TitleIndex
 
 # tconst, primary, french, year, genres, director, collection, rating, votes, french?
 FILMS = [
@@ -73,7 +67,7 @@ def index() -> TitleIndex:
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder holding a recommender fitted on the hand-made catalogue."""
-    from helpers.recommender import Recommender
+    from helpers.reco.model import Recommender
 
     data = tmp_path_factory.mktemp("cli_data")
     Recommender().fit(hand_made_movies()).save(data / "models" / config.model_path().name)
@@ -212,7 +206,7 @@ def test_cli_without_model_says_what_to_do(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_cli_on_tiny_synthetic_data(tiny_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from helpers.catalog import load_movies
+    from helpers.data.catalog import load_movies
 
     movies = load_movies(tiny_env / "processed").sort_values("num_votes", ascending=False)
     film = movies.iloc[0]
@@ -228,7 +222,7 @@ def test_cli_on_tiny_synthetic_data(tiny_env: Path, capsys: pytest.CaptureFixtur
 
 def test_recommend_benchmark_runs_on_tiny_data(tiny_data_dir: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    from helpers.bench import recommend as bench
+    from benchmarks import recommend as bench
 
     assert bench.main(["--processed", str(tiny_data_dir / "processed"), "--queries", "10",
                        "--rowwise-queries", "2", "--refit-queries", "1"]) == 0

@@ -13,9 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from helpers import cli
-from helpers.audience import AudienceProfile
+from helpers.analysis.audience import AudienceProfile
 from helpers.errors import CineError
-from helpers.recommender import COLUMNS, FIT_ONLY, GENRES_FR, FeatureWeights, Recommender
+from helpers.reco.model import COLUMNS, FIT_ONLY, GENRES_FR, FeatureWeights, Recommender
 from helpers.schema import MOVIES
 
 LIKED = "tt0000001"

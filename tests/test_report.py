@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 from conftest import require
 
-from helpers import cli, config, report
+from helpers import cli, config
+from helpers.analysis import market
+from helpers.report import build, deck, export
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report")]
 
@@ -36,7 +38,7 @@ def built(tiny_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 def test_every_notebook_page_index_and_deck_are_written(built: Path) -> None:
-    expected = {f"{p.stem}.html" for p in report.notebooks()} | {"index.html",
+    expected = {f"{p.stem}.html" for p in export.notebooks()} | {"index.html",
                                                                  "presentation.html"}
     assert "01_market_study.html" in expected
     assert expected <= {p.name for p in built.iterdir()}
@@ -63,21 +65,21 @@ def test_market_study_executes_fully(built: Path) -> None:
 def test_synthetic_data_is_stated_loudly(built: Path) -> None:
     for name in ("index.html", "presentation.html"):
         text = (built / name).read_text(encoding="utf-8")
-        assert report.SYNTHETIC_BANNER in text
+        assert export.SYNTHETIC_BANNER in text
         assert 'class="banner synthetic"' in text
 
 
 def test_market_page_shows_sourced_prose_and_embedded_charts(built: Path) -> None:
     text = (built / "01_market_study.html").read_text(encoding="utf-8")
-    assert text.count("data:image/png;base64,") >= len(__import__("helpers.market").market.CHARTS)
+    assert text.count("data:image/png;base64,") >= len(market.CHARTS)
     assert "confiance" in text and "Sources :" not in text.split("<body")[0]
     assert "38,4" in text  # share of people aged 60+, read from the table
     assert "import market" not in text  # code cells hidden from readers
 
 
 def test_deck_figures_come_from_the_pipeline(built: Path, tiny_data_dir: Path) -> None:
-    from helpers import catalog
-    from helpers.market import fmt
+    from helpers.analysis.market import fmt
+    from helpers.data import catalog
 
     deck = (built / "presentation.html").read_text(encoding="utf-8")
     manifest = catalog.load_manifest(tiny_data_dir / "processed")
@@ -95,15 +97,15 @@ def test_evaluation_slide_shows_the_results_or_why_not(monkeypatch, tmp_path) ->
          "couverture": 0.658, "popularité (centile)": 54.2, "utilisateurs": 305, "cas": 5000},
         {"méthode": "Ciné Creuse", "variante": "1 film", "HR@10": 0.075, "NDCG@10": 0.0412,
          "couverture": 0.39, "popularité (centile)": 93.4, "utilisateurs": 305, "cas": 5000}])
-    slide = report._evaluation_slide(table, "")
+    slide = deck._evaluation_slide(table, "")
     assert ('<tr class="ours"><td>Ciné Creuse</td><td>1 film</td><td>7,5 %</td><td>0,041</td>'
             "<td>39,0 %</td><td>93</td></tr>") in slide
     assert "<tr><td>kNN genres</td>" in slide
     assert "305 utilisateurs" in slide and "5,4 fois" in slide  # 7.5 / 1.4
     monkeypatch.setenv("CINE_SHARED_DIR", str(tmp_path))
-    evaluation, why = report.run_evaluation()
+    evaluation, why = build.run_evaluation()
     assert evaluation is None and why.startswith("L'évaluation n'a pas pu être exécutée")
-    assert "a pas pu être exécutée" in report._evaluation_slide(None, why)
+    assert "a pas pu être exécutée" in deck._evaluation_slide(None, why)
 
 
 def test_offline_strips_cdn_scripts_but_keeps_inline_ones() -> None:
@@ -111,7 +113,7 @@ def test_offline_strips_cdn_scripts_but_keeps_inline_ones() -> None:
             '<link rel="stylesheet" href="https://cdn.example/a.css">'
             '<script type="module">const m = await import("https://cdn.example/m.mjs");</script>'
             "<script>var keep = 1;</script>")
-    assert report.offline(page) == "<script>var keep = 1;</script>"
+    assert export.offline(page) == "<script>var keep = 1;</script>"
 
 
 def test_failing_notebook_shows_a_notice_not_a_traceback(tmp_path: Path) -> None:
@@ -119,9 +121,9 @@ def test_failing_notebook_shows_a_notice_not_a_traceback(tmp_path: Path) -> None
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Titre"),
                                          nbformat.v4.new_code_cell("1 / 0")])
     nbformat.write(nb, path)
-    executed, error = report.execute(path, timeout=120)
+    executed, error = export.execute(path, timeout=120)
     assert error == "ZeroDivisionError: division by zero"
-    page = report.export_html(executed, "Cassé", error)
+    page = export.export_html(executed, "Cassé", error)
     assert "Ce carnet n'a pas pu être exécuté" in page
     assert "Traceback" not in page and "ZeroDivisionError: division by zero" in page
 
@@ -151,7 +153,7 @@ def _open(chromium, url: str) -> tuple[object, list[str]]:
 def test_index_and_pages_open_offline_in_chromium(built: Path, chromium) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page, remote = _open(chromium, (built / "index.html").as_uri())
-    assert report.SYNTHETIC_BANNER in page.locator(".banner").inner_text()
+    assert export.SYNTHETIC_BANNER in page.locator(".banner").inner_text()
     page.screenshot(path=str(ARTIFACTS / "report_index.png"))
     page.click("text=Étude de marché")
     page.wait_for_load_state("load")
@@ -168,7 +170,7 @@ def test_deck_opens_offline_and_navigates(built: Path, chromium) -> None:
     page, remote = _open(chromium, (built / "presentation.html").as_uri())
     total = page.locator(".slide").count()
     assert page.locator(".counter").inner_text() == f"1 / {total}"
-    assert report.SYNTHETIC_BANNER in page.locator(".slide.active").inner_text()
+    assert export.SYNTHETIC_BANNER in page.locator(".slide.active").inner_text()
     page.screenshot(path=str(ARTIFACTS / "report_deck_1.png"))
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")

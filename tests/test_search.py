@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.search import Match, SearchResult, TitleIndex, normalize, split_year, title_key
+from helpers.reco.search import Match, SearchResult, TitleIndex, normalize, split_year, title_key
 
 FILMS = [  # tconst, primary, original, french, year, votes
     ("tt0211915", "Amélie", "Le Fabuleux Destin d'Amélie Poulain",
@@ -160,9 +160,8 @@ def test_empty_catalogue() -> None:
 
 
 def test_every_tiny_synthetic_film_is_found_by_its_titles(tiny_data_dir) -> None:
-    from helpers.bench.search import strip_accents
-    from helpers.catalog import load_movies
-    from helpers.search import title_index
+    from helpers.data.catalog import load_movies
+    from helpers.reco.search import fold_accents, title_index
 
     movies = load_movies(tiny_data_dir / "processed")
     index = title_index(tiny_data_dir / "processed")
@@ -170,7 +169,7 @@ def test_every_tiny_synthetic_film_is_found_by_its_titles(tiny_data_dir) -> None
     for film in movies.itertuples():
         for title in (film.french_title, film.primary_title, film.original_title):
             if isinstance(title, str) and title:
-                assert film.tconst in ids(index.search(strip_accents(title), 200).matches), title
+                assert film.tconst in ids(index.search(fold_accents(title), 200).matches), title
         assert ids(index.search(film.tconst.upper()).matches) == [film.tconst]
 
 
@@ -215,8 +214,8 @@ def test_index_is_built_when_it_cannot_be_saved(tmp_path: Path) -> None:
 
 def test_fitted_model_comes_with_the_index_of_its_catalogue(tiny_data_dir: Path) -> None:
     from helpers import config
-    from helpers.recommender import Recommender
-    from helpers.search import INDEX_FOLDER
+    from helpers.reco.model import Recommender
+    from helpers.reco.search import INDEX_FOLDER
 
     model_dir = config.model_path().relative_to(config.data_dir())
     model = Recommender.load(tiny_data_dir / model_dir)
@@ -231,7 +230,7 @@ def test_benchmark_typo_makes_at_most_one_slip() -> None:
     import numpy as np
     from rapidfuzz.distance import DamerauLevenshtein
 
-    from helpers.bench.search import typo
+    from helpers.reco.search import typo
 
     rng = np.random.default_rng(0)
     slips = [DamerauLevenshtein.distance(typo("le dernier metro", rng), "le dernier metro")
@@ -241,7 +240,7 @@ def test_benchmark_typo_makes_at_most_one_slip() -> None:
 
 
 def test_search_benchmark_runs_on_tiny_data(tiny_data_dir, capsys: pytest.CaptureFixture) -> None:
-    from helpers.bench import search as bench
+    from benchmarks import search as bench
 
     processed = str(tiny_data_dir / "processed")
     assert bench.main(["--processed", processed, "--queries", "40", "--naive-queries", "5"]) == 0
@@ -255,7 +254,7 @@ def test_search_benchmark_runs_on_tiny_data(tiny_data_dir, capsys: pytest.Captur
 def classics(real_dir, tmp_path_factory: pytest.TempPathFactory) -> TitleIndex:
     """The index of 40 real films with their real French titles (IMDb akas, region FR)."""
     from helpers.config import CleaningParams
-    from helpers.ingest import ingest
+    from helpers.data.ingest import ingest
 
     tmp = tmp_path_factory.mktemp("classics")
     raw = tmp / "raw"

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from helpers import config
+from helpers.data.synthetic import generate, plan
 from helpers.schema import IMDB_COLUMNS, SYNTHETIC_MARKER
-from helpers.synthetic import generate, plan
 from tests.conftest import require
 
 TSV = {"sep": "\t", "quoting": csv.QUOTE_NONE, "na_values": "\\N", "keep_default_na": False}
@@ -49,7 +49,7 @@ def test_same_seed_same_bytes_other_seed_differs(tiny: Path, tmp_path: Path) -> 
 
 def test_returns_every_file_and_marker(tiny: Path) -> None:
     marker = json.loads((tiny / SYNTHETIC_MARKER).read_text())
-    assert marker["generator"] == "helpers.synthetic"
+    assert marker["generator"] == "helpers.data.synthetic"
     assert (marker["scale"], marker["seed"]) == ("tiny", 0)
     assert marker["rows"] == plan("tiny")
     assert set(marker["rows"]) == {*config.IMDB_FILES, config.TMDB_FILE}

@@ -1,0 +1,1 @@
+"""Analysis: audience profile, market figures, KPIs, plots, findings (uses data, root)."""

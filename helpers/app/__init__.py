@@ -1,0 +1,1 @@
+"""What customers touch: dashboard, indicators, posters, serving (uses every lower layer)."""

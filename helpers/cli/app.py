@@ -1,0 +1,43 @@
+"""Customer-facing commands: serve, indicators."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from helpers import config
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    from helpers.app.serve import DEFAULT_PORT
+
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port on 127.0.0.1")
+    parser.add_argument("--no-preheat", action="store_true",
+                        help="do not keep a preheated kernel ready (slower first page)")
+    parser.add_argument("--pool-size", type=int, default=1,
+                        help="number of preheated kernels kept ready (default 1)")
+    parser.add_argument("--cache-posters", action="store_true",
+                        help="first download the TMDB posters into data/posters (needs internet; "
+                             "served only when the data folder is inside the project)")
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from helpers.app.serve import serve
+
+    return serve(args.port, not args.no_preheat, args.pool_size, args.cache_posters)
+
+
+def add_indicators_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--processed", type=Path, default=None,
+                        help="processed tables folder (default: the configured one)")
+    parser.add_argument("--decades", type=int, nargs=2, metavar=("FROM", "TO"),
+                        help="decade range, for instance 1960 1990")
+    parser.add_argument("--genre", help="IMDb genre, for instance Comedy")
+
+
+def run_indicators(args: argparse.Namespace) -> int:
+    from helpers.app.indicators import draw_page
+
+    decades = tuple(sorted(args.decades)) if args.decades else None
+    print(draw_page(args.processed or config.processed_dir(), decades, args.genre))
+    return 0

@@ -1,0 +1,1 @@
+"""Data layer: download, synthetic generator, ingest, catalogue (imports only the root)."""

@@ -1,0 +1,1 @@
+"""Recommendation layer: features, model, title search, evaluation (imports data and the root)."""

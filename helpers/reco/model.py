@@ -1,0 +1,495 @@
+"""Content-based hybrid recommender: weighted feature similarity + quality/popularity priors.
+
+A query is a taste profile (mean of the liked films' feature rows, avoided films
+subtracted) multiplied by the item matrix; priors and an optional local-audience
+bonus are added; maximal marginal relevance then picks a varied top k, and each
+film gets a short French reason. Everything is precomputed at ``fit`` and saved
+as numpy arrays and an Arrow IPC catalogue that :meth:`Recommender.load` maps from
+disk, so a dashboard kernel loads it in a blink and shares its pages with the others.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import scipy.sparse as sp
+
+from helpers.analysis.audience import CREUSE, AudienceProfile
+from helpers.errors import CineError
+from helpers.files import staged_folder
+from helpers.fmt import GENRES_FR  # re-exported: the reasons' genre labels
+from helpers.reco.features import (
+    BLOCKS,
+    bayesian_rating,
+    build_blocks,
+    combine,
+    multi_hot,
+    unit_scale,
+)
+
+_GENRES_FROM_FR = {fr.casefold(): en for en, fr in GENRES_FR.items()}
+
+#: Original languages named in reasons (others are not worth a mention).
+LANGUAGES_FR: dict[str, str] = {
+    "fr": "français", "it": "italien", "es": "espagnol", "de": "allemand", "ja": "japonais",
+    "ko": "coréen", "zh": "chinois", "cn": "chinois", "sv": "suédois", "da": "danois",
+    "ru": "russe", "pt": "portugais", "hi": "hindi", "nl": "néerlandais", "no": "norvégien",
+}
+
+COLUMNS = ("tconst", "score", "reason")
+#: Catalogue columns used only by ``fit`` (text and TMDB figures feed the item matrix and
+#: priors): not saved with the model, so a dashboard kernel never holds them.
+FIT_ONLY = ("overview", "tagline", "keywords", "countries", "companies", "budget", "revenue",
+            "popularity", "release_date", "tmdb_vote_average", "tmdb_vote_count")
+FORMAT_VERSION = 2
+_REQUIRED = ("tconst", "primary_title", "original_title", "french_title", "genres", "directors",
+             "director_names", "writers", "writer_names",
+             "cast", "cast_names", "overview", "tagline", "keywords", "collection",
+             "original_language", "countries", "companies", "year", "runtime",
+             "average_rating", "num_votes", "tmdb_vote_average", "tmdb_vote_count", "is_french")
+
+
+@dataclass(frozen=True)
+class FeatureWeights:
+    """Every weight of the model, in one place.
+
+    Similarity weights are relative: the score's similarity part is the weighted
+    mean of the blocks' cosine similarities, in [0, 1]. Priors and bonuses are
+    added on that scale.
+
+    How they were set: genres, text, title, collection, period, language, countries,
+    companies, runtime, quality, popularity, best_match and diversity by a coordinate
+    search (three sweeps, each weight x0.5, x0.75, x1.5) on the TUNING (odd-id)
+    MovieLens users of ``helpers.reco.evaluate`` only, maximising the smaller of
+    HR@10 / target over the single-film and five-film variants under all-films
+    coverage >= 0.43 and genre diversity >= 0.48 (tuning users: HR@10 8.3 % / 9.5 %,
+    coverage 51 %). The people weights (directors, writers, cast, cast_decay), local,
+    avoid and discovery_popularity cannot be measured on the MovieLens sample (no
+    credits, no audience data): they are set by judgement.
+    """
+
+    genres: float = 0.5625
+    """Cosine of the multi-hot IMDb genres."""
+    directors: float = 1.0
+    """Shared directors (IMDb nconst)."""
+    writers: float = 0.5
+    """Shared writers."""
+    cast: float = 0.8
+    """Shared top-billed actors, the i-th billed weighing ``cast_decay**i``."""
+    text: float = 0.6
+    """TF-IDF cosine of overview + tagline + keywords."""
+    title: float = 1.0
+    """TF-IDF cosine of the titles' words (sequels and remakes without a collection)."""
+    collection: float = 0.5
+    """Same TMDB collection (franchise, sequels)."""
+    language: float = 0.45
+    """Same original language."""
+    countries: float = 0.2
+    """Shared production countries."""
+    companies: float = 0.3
+    """Shared production companies (studios)."""
+    period: float = 1.125
+    """Release years close (Gaussian kernel, width about 6 years)."""
+    runtime: float = 0.1
+    """Runtimes close (Gaussian kernel, width 15 minutes)."""
+    quality: float = 0.1
+    """Prior added for the vote-weighted (Bayesian) rating, scaled to [0, 1]."""
+    popularity: float = 0.3
+    """Prior added for log(votes), scaled to [0, 1]: familiar films are safer bets."""
+    discovery_popularity: float = 0.0
+    """Popularity prior used instead when ``discovery=True`` (lesser-known films)."""
+    local: float = 0.3
+    """Score added at local_preference 1 for a film matching every local-audience taste."""
+    best_match: float = 0.25
+    """Share of the similarity taken from the best-matching liked film rather than the
+    mean taste profile (several liked films: a film close to one of them counts)."""
+    avoid: float = 1.0
+    """How strongly the similarity to the films to avoid is subtracted."""
+    diversity: float = 0.3
+    """MMR trade-off: 0 = pure relevance, higher = penalise films like those already picked."""
+    cast_decay: float = 0.8
+    """Weight ratio between consecutive billing positions of the cast."""
+
+    def similarity(self) -> dict[str, float]:
+        """The block weights, by block name."""
+        return {name: getattr(self, name) for name in BLOCKS}
+
+
+def _nanfill(primary: pd.Series, fallback: pd.Series) -> pd.Series:
+    """``primary`` where known, else ``fallback`` rescaled by their median ratio on the overlap."""
+    p = pd.to_numeric(primary, errors="coerce").astype(float)
+    f = pd.to_numeric(fallback, errors="coerce").astype(float)
+    both = p.notna() & f.notna() & (f > 0) & (p > 0)
+    ratio = float(np.median(p[both] / f[both])) if both.any() else 1.0
+    return p.fillna(f * ratio)
+
+
+def _lists(value: object) -> list:
+    return [] if value is None else list(value)
+
+
+def genre_names(names: Sequence[str]) -> list[str]:
+    """IMDb genre names from IMDb or French names (case-insensitive for French)."""
+    return [_GENRES_FROM_FR.get(str(n).casefold(), str(n)) for n in names]
+
+
+class Recommender:
+    """Content-based recommender (scikit-learn style: params in ``__init__``, ``fit`` state_)."""
+
+    #: Up to this many films, :meth:`rank` caches the film x film similarity matrix.
+    gram_max_films = 10_000
+
+    def __init__(self, weights: FeatureWeights | None = None,
+                 audience: AudienceProfile = CREUSE, pool: int = 60, text_min_df: int = 2,
+                 max_per_collection: int = 3):
+        self.weights = weights if weights is not None else FeatureWeights()
+        self.audience = audience
+        self.pool = pool
+        self.text_min_df = text_min_df
+        self.max_per_collection = max_per_collection
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, movies: pd.DataFrame) -> Recommender:
+        """Precompute the item matrix, priors and filter columns from a MOVIES table."""
+        missing = [c for c in _REQUIRED if c not in movies.columns]
+        if missing:
+            raise CineError(f"movies table lacks columns {missing}: rebuild it with "
+                            "`python -m helpers ingest`")
+        movies = movies.drop_duplicates("tconst").reset_index(drop=True)
+        blocks = build_blocks(movies, cast_decay=self.weights.cast_decay,
+                              text_min_df=self.text_min_df)
+        self.items_ = combine(blocks, self.weights.similarity())
+        self.genre_matrix_, self.genre_labels_ = multi_hot(movies["genres"], min_df=1)
+        rating = _nanfill(movies["average_rating"], movies["tmdb_vote_average"])
+        votes = _nanfill(movies["num_votes"], movies["tmdb_vote_count"]).fillna(0)
+        self.quality_ = unit_scale(bayesian_rating(rating, votes)).astype(np.float32)
+        self.popularity_ = unit_scale(np.log1p(votes.to_numpy())).astype(np.float32)
+        self._set_catalogue(movies)
+        return self
+
+    def _set_catalogue(self, movies: pd.DataFrame) -> None:
+        """Catalogue-derived state shared by ``fit`` and ``load``."""
+        self.movies_ = movies.set_index("tconst", drop=False)
+        self.movies_.index.name = None
+        self.index_ = pd.Index(movies["tconst"])
+        self._gram = None
+        self.collection_codes_ = pd.factorize(movies["collection"])[0]
+        year = pd.to_numeric(movies["year"], errors="coerce").astype(float).to_numpy()
+        self._columns = {c: _cells(movies[c]) for c in (
+            "genres", "directors", "director_names", "writers", "writer_names", "cast",
+            "cast_names", "collection", "original_language")}
+        self._columns["decade"] = year // 10 * 10
+        self._columns["average_rating"] = pd.to_numeric(
+            movies["average_rating"], errors="coerce").astype(float).to_numpy()
+        self.local_ = self._local_affinity()
+
+    def _local_affinity(self) -> np.ndarray:
+        """How much each film matches the local audience's tastes, in [0, 1]."""
+        aud, m = self.audience, self.movies_
+        favoured = [self.genre_labels_.index(g) for g in aud.favoured_genres
+                    if g in self.genre_labels_]
+        genre = (np.asarray(self.genre_matrix_[:, favoured].sum(axis=1)).ravel() > 0
+                 if favoured else np.zeros(len(m), bool))
+        decade = np.isin(self._columns["decade"], aud.favoured_decades)
+        runtime = pd.to_numeric(m["runtime"], errors="coerce").astype(float).to_numpy()
+        french = m["is_french"].fillna(False).astype(bool).to_numpy()
+        runtime = runtime <= aud.max_runtime  # unknown runtime: no bonus
+        total = genre + aud.french_bonus * french + decade + runtime
+        return (total / (3 + aud.french_bonus)).astype(np.float32)
+
+    # ---------------------------------------------------------------- query
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "items_"):
+            raise CineError("the recommender is not fitted: run `python -m helpers fit`")
+
+    def _positions(self, ids: Sequence[str]) -> np.ndarray:
+        pos = self.index_.get_indexer(list(dict.fromkeys(str(i) for i in ids)))
+        return pos[pos >= 0]
+
+    def _priors(self, discovery: bool, local_preference: float) -> np.ndarray:
+        w = self.weights
+        pop = w.discovery_popularity if discovery else w.popularity
+        return (w.quality * self.quality_ + pop * self.popularity_
+                + local_preference * w.local * self.local_)
+
+    def _similarities(self, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        """Dense similarity of films ``rows`` to films ``cols`` (default: the whole catalogue).
+
+        Batched ranking of a small catalogue (the evaluation's) caches the full film x film
+        matrix; single queries compute only the rows they need (small memory per kernel).
+        """
+        if self._gram is not None:
+            return self._gram[rows] if cols is None else self._gram[np.ix_(rows, cols)]
+        if cols is None:  # sparse catalogue @ dense (few rows).T: no sparse result to build
+            return np.ascontiguousarray((self.items_ @ self.items_[rows].T.toarray()).T)
+        sub = self.items_[rows]
+        return (sub @ self.items_[cols].T).toarray()
+
+    def _scores(self, queries: Sequence[Sequence[int]], priors: np.ndarray,
+                avoids: Sequence[Sequence[int]] | None = None) -> np.ndarray:
+        """Relevance of every film (columns) for each query of liked positions (rows).
+
+        Similarity = blend of the mean taste profile and the best single liked film
+        (``best_match``), minus the avoided films' mean similarity; priors added.
+        """
+        lens = np.fromiter((len(q) for q in queries), dtype=np.int64, count=len(queries))
+        starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+        flat = np.fromiter((i for q in queries for i in q), dtype=np.int64, count=lens.sum())
+        per_film = self._similarities(flat)
+        if (lens == lens[0]).all():  # equal-size queries (the evaluation): a cheap reshape
+            stacked = per_film.reshape(len(queries), lens[0], -1)
+            mean, best = stacked.mean(axis=1), stacked.max(axis=1)
+        else:
+            mean = np.add.reduceat(per_film, starts, axis=0) / lens[:, None]
+            best = np.maximum.reduceat(per_film, starts, axis=0)
+        beta = self.weights.best_match
+        scores = (1 - beta) * mean + beta * best + priors[None, :]
+        for r, avoid in enumerate(avoids or ()):
+            if len(avoid):
+                scores[r] -= self.weights.avoid * self._similarities(
+                    np.asarray(avoid, dtype=np.int64)).mean(axis=0)
+        return scores
+
+    def _select(self, scores: np.ndarray, k: int) -> np.ndarray:
+        """Top ``k`` positions among the finite scores: maximal marginal relevance, and at
+        most ``max_per_collection`` films of one collection (no ten sequels in a row)."""
+        valid = np.flatnonzero(np.isfinite(scores))
+        if len(valid) == 0:
+            return valid
+        n_pool = min(len(valid), max(self.pool, k))
+        pool = valid[np.argpartition(-scores[valid], n_pool - 1)[:n_pool]]
+        pool = pool[np.argsort(-scores[pool], kind="stable")]
+        lam = self.weights.diversity
+        sim = self._similarities(pool, pool) if lam > 0 else None
+        rel = (1 - lam) * scores[pool]
+        closest = np.zeros(len(pool))
+        open_ = np.ones(len(pool), bool)
+        codes = self.collection_codes_[pool]
+        chosen: list[int] = []
+        while len(chosen) < k and open_.any():
+            best = int(np.argmax(np.where(open_, rel - lam * closest, -np.inf)))
+            chosen.append(best)
+            open_[best] = False
+            if codes[best] >= 0 and (codes[chosen] == codes[best]).sum() >= self.max_per_collection:
+                open_ &= codes != codes[best]
+            if sim is not None:
+                np.maximum(closest, sim[best], out=closest)
+        return pool[chosen]
+
+    def rank(self, queries: Sequence[Sequence[int]], k: int = 10, *, discovery: bool = False,
+             local_preference: float = 0.0, batch: int = 500) -> np.ndarray:
+        """Top-``k`` catalogue positions for each query (a list of liked positions).
+
+        The batched core of :meth:`recommend` without filters (used by the evaluation):
+        query films are excluded, the rest ranked exactly as in production.
+        """
+        self._check_fitted()
+        if self._gram is None and len(self.index_) <= self.gram_max_films:
+            self._gram = (self.items_ @ self.items_.T).toarray()
+        priors = self._priors(discovery, local_preference)
+        out = np.full((len(queries), k), -1, dtype=np.int64)
+        for start in range(0, len(queries), batch):
+            chunk = queries[start:start + batch]
+            scores = self._scores(chunk, priors)
+            for r, liked in enumerate(chunk):
+                scores[r, list(liked)] = -np.inf
+                top = self._select(scores[r], k)
+                out[start + r, :len(top)] = top
+        return out
+
+    def _filter_mask(self, decades: tuple[int, int] | None, genres: Sequence[str] | None,
+                     min_rating: float | None, french_only: bool) -> np.ndarray:
+        m = self.movies_
+        mask = np.ones(len(m), bool)
+        if decades is not None:
+            lo, hi = sorted(decades)
+            decade = self._columns["decade"]
+            mask &= (decade >= lo // 10 * 10) & (decade <= hi // 10 * 10)
+        if genres:
+            cols = [self.genre_labels_.index(g) for g in genre_names(genres)
+                    if g in self.genre_labels_]
+            hit = (np.asarray(self.genre_matrix_[:, cols].sum(axis=1)).ravel() > 0
+                   if cols else np.zeros(len(m), bool))
+            mask &= hit
+        if min_rating is not None:
+            mask &= self._columns["average_rating"] >= min_rating
+        if french_only:
+            mask &= m["is_french"].fillna(False).astype(bool).to_numpy()
+        return mask
+
+    def recommend(self, liked_ids: Sequence[str], k: int = 10, exclude: Sequence[str] = (),
+                  avoid: Sequence[str] = (), *, decades: tuple[int, int] | None = None,
+                  genres: Sequence[str] | None = None, min_rating: float | None = None,
+                  french_only: bool = False, local_preference: float | None = None,
+                  discovery: bool = False) -> pd.DataFrame:
+        """Films for someone who liked ``liked_ids``: columns tconst, score, reason (French).
+
+        Unknown ids are ignored unless none is known (CineError). Liked, excluded and
+        avoided films are never returned; filters may leave an empty frame. ``decades``
+        is an inclusive range of decades ((1960, 1990): 1960-1999), ``genres`` keeps films
+        of any of them (IMDb or French names), ``local_preference`` (0..1, default from
+        the audience profile) favours what the local audience likes, ``discovery`` lowers
+        the popularity prior.
+        """
+        self._check_fitted()
+        if isinstance(liked_ids, str):
+            liked_ids = [liked_ids]
+        liked = self._positions(liked_ids)
+        if len(liked) == 0:
+            raise CineError("identifiant(s) IMDb inconnu(s) : " + ", ".join(map(str, liked_ids)))
+        avoided = self._positions(avoid)
+        strength = self.audience.local_preference if local_preference is None else local_preference
+        strength = float(np.clip(strength, 0.0, 1.0))
+        scores = self._scores([liked], self._priors(discovery, strength), [avoided])[0]
+        mask = self._filter_mask(decades, genres, min_rating, french_only)
+        mask[liked] = False
+        mask[avoided] = False
+        mask[self._positions(exclude)] = False
+        scores[~mask] = -np.inf
+        top = self._select(scores, k)
+        return pd.DataFrame({
+            "tconst": self.index_[top].astype(str).tolist(),
+            "score": scores[top].astype(float),
+            "reason": [self.explain(liked, j) for j in top],
+        }, columns=list(COLUMNS))
+
+    # -------------------------------------------------------------- reasons
+    def explain(self, liked: Sequence[int], film: int) -> str:
+        """What film ``film`` shares with the liked films, as a short French phrase."""
+        col = self._columns
+        parts: list[str] = []
+
+        def shared(ids_col: str, names_col: str) -> list[str]:
+            ids, names = _lists(col[ids_col][film]), _lists(col[names_col][film])
+            liked_ids = {x for i in liked for x in _lists(col[ids_col][i])}
+            named = dict(zip(ids, names, strict=False))
+            return [named.get(x) or x for x in ids if x in liked_ids]
+
+        directors = shared("directors", "director_names")
+        if directors:
+            parts.append(f"même réalisateur ({', '.join(directors[:2])})")
+        actors = shared("cast", "cast_names")
+        if actors:
+            label = "acteur en commun" if len(actors) == 1 else f"{len(actors)} acteurs en commun"
+            parts.append(f"{label} ({', '.join(actors[:2])})")
+        collection = col["collection"][film]
+        if collection and any(col["collection"][i] == collection for i in liked):
+            parts.append(f"même saga ({collection})")
+        writers = [w for w in shared("writers", "writer_names") if w not in directors]
+        if writers:
+            parts.append(f"même scénariste ({writers[0]})")
+        liked_genres = {g for i in liked for g in _lists(col["genres"][i])}
+        common = [GENRES_FR.get(g, g) for g in _lists(col["genres"][film]) if g in liked_genres]
+        if common:
+            label = "même genre" if len(common) == 1 else "mêmes genres"
+            parts.append(f"{label} : {', '.join(common[:3])}")
+        decade = col["decade"]
+        if not np.isnan(decade[film]) and (decade[list(liked)] == decade[film]).any():
+            parts.append(f"même époque (années {int(decade[film])})")
+        lang = col["original_language"][film]
+        if lang in LANGUAGES_FR and any(col["original_language"][i] == lang for i in liked):
+            parts.append(f"même langue ({LANGUAGES_FR[lang]})")
+        if parts:
+            return ", ".join(parts[:4])
+        rating = col["average_rating"][film]
+        if self.popularity_[film] >= 0.5 and not np.isnan(rating):
+            return f"très apprécié du public (note {rating:.1f}/10)".replace(".", ",")
+        return "histoire et ton proches de vos choix"
+
+    # ---------------------------------------------------------- persistence
+    def save(self, path: Path) -> Path:
+        """Write the fitted state to folder ``path`` atomically (npy, npz, Arrow IPC, JSON).
+
+        The item matrix and the catalogue are stored uncompressed so that :meth:`load`
+        maps them from disk: the dashboard's kernels share those pages instead of each
+        holding a copy.
+        """
+        self._check_fitted()
+        path = Path(path)
+        with staged_folder(path) as tmp:
+            for part in ("data", "indices", "indptr"):
+                np.save(tmp / f"items.{part}.npy", getattr(self.items_, part))
+            sp.save_npz(tmp / "genres.npz", self.genre_matrix_.tocsr(), compressed=False)
+            np.savez(tmp / "priors.npz", quality=self.quality_, popularity=self.popularity_)
+            catalogue = self.movies_.drop(columns=[c for c in FIT_ONLY if c in self.movies_])
+            table = pa.Table.from_pandas(catalogue.reset_index(drop=True), preserve_index=False)
+            with pa.OSFile(str(tmp / "movies.arrow"), "wb") as sink, \
+                    pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+            meta = {"format": FORMAT_VERSION, "weights": asdict(self.weights), "pool": self.pool,
+                    "text_min_df": self.text_min_df, "genre_labels": self.genre_labels_,
+                    "max_per_collection": self.max_per_collection,
+                    "items_shape": list(self.items_.shape)}
+            (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: Path, audience: AudienceProfile = CREUSE) -> Recommender:
+        """Read a model written by :meth:`save` (no refit); big parts are memory-mapped."""
+        path = Path(path)
+        try:
+            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+            if meta.get("format") != FORMAT_VERSION:
+                raise ValueError(f"format {meta.get('format')} != {FORMAT_VERSION}")
+            known = {f.name for f in fields(FeatureWeights)}
+            weights = FeatureWeights(**{k: v for k, v in meta["weights"].items() if k in known})
+            model = cls(weights, audience, pool=meta["pool"], text_min_df=meta["text_min_df"],
+                        max_per_collection=meta["max_per_collection"])
+            parts = [np.load(path / f"items.{part}.npy", mmap_mode="r")
+                     for part in ("data", "indices", "indptr")]
+            model.items_ = sp.csr_matrix(tuple(parts), shape=tuple(meta["items_shape"]))
+            model.genre_matrix_ = sp.load_npz(path / "genres.npz").tocsr()
+            model.genre_labels_ = list(meta["genre_labels"])
+            with np.load(path / "priors.npz") as priors:
+                model.quality_, model.popularity_ = priors["quality"], priors["popularity"]
+            model._set_catalogue(_read_catalogue(path / "movies.arrow"))
+        except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+            raise CineError(f"model at {path} is missing or unreadable ({exc}): "
+                            "run `python -m helpers fit`") from exc
+        return model
+
+
+class _ArrowCells:
+    """Per-film access to an Arrow list column, without a Python object per cell."""
+
+    def __init__(self, values: pa.ChunkedArray) -> None:
+        self._values = values
+
+    def __getitem__(self, i: int) -> list:
+        return self._values[int(i)].as_py() or []
+
+
+def _cells(column: pd.Series) -> np.ndarray | pd.api.extensions.ExtensionArray | _ArrowCells:
+    """A catalogue column indexable by film position; Arrow-backed columns stay in Arrow
+    memory (a Python object per cell for 65k films would cost a dashboard kernel ~150 MB)."""
+    if isinstance(column.dtype, pd.ArrowDtype):
+        return _ArrowCells(column.array.__arrow_array__())
+    if isinstance(column.dtype, pd.StringDtype):
+        return column.array  # Arrow-backed strings: indexing makes one Python str
+    return column.to_numpy(dtype=object)
+
+
+def _read_catalogue(path: Path) -> pd.DataFrame:
+    """The saved catalogue, mapped from disk: text and list columns are views of the file."""
+    table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+    lists = (pa.types.is_list, pa.types.is_large_list)
+    return table.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if any(f(t) for f in lists)
+                           else None)
+
+
+def fit_and_save(processed_dir: Path, path: Path) -> Recommender:
+    """Fit on the processed movies table of ``processed_dir`` and save to ``path``, with the
+    title index of its catalogue (so that a dashboard kernel does not build it)."""
+    from helpers.data.catalog import load_movies
+    from helpers.reco.search import INDEX_FOLDER, TitleIndex
+
+    model = Recommender().fit(load_movies(processed_dir))
+    model.save(path)
+    TitleIndex.cached(model.movies_, Path(path) / INDEX_FOLDER)
+    return model

@@ -1,0 +1,1 @@
+"""Report layer: notebook export and slide deck (imports reco, analysis, data, root)."""
