@@ -21,7 +21,7 @@ import pandas as pd
 
 from benchmarks.common import ensure_processed
 from helpers.analysis import findings, kpi
-from helpers.analysis.audience import CREUSE
+from helpers.audience import CREUSE
 from helpers.data import catalog
 from helpers.schema import TABLES
 

@@ -14,7 +14,7 @@ from test_notebooks import execute
 from test_plots import chart_inputs
 
 from helpers.analysis import findings, plots
-from helpers.analysis.audience import AudienceProfile
+from helpers.audience import AudienceProfile
 from helpers.config import CleaningParams
 from helpers.schema import TABLES
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pytest
 
 from helpers.analysis import kpi
-from helpers.analysis.audience import AudienceProfile
+from helpers.audience import AudienceProfile
 from helpers.fmt import fr_money, fr_number, fr_percent, genre_fr
 from helpers.schema import CREDITS, MOVIES, PEOPLE, SERIES, TITLE_COUNTS
 

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from helpers import cli
 from helpers.analysis import market
-from helpers.analysis.audience import CREUSE, EVIDENCE, AudienceProfile
+from helpers.audience import CREUSE, EVIDENCE, AudienceProfile
 from helpers.errors import CineError
 from helpers.fmt import GENRES_FR, NBSP
 

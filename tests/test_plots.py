@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from test_kpi import make_tables
 
 from helpers.analysis import kpi, plots
-from helpers.analysis.audience import CREUSE
+from helpers.audience import CREUSE
 
 
 def chart_inputs(t: dict[str, pd.DataFrame]) -> dict[str, tuple]:

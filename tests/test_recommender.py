@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from helpers import cli
-from helpers.analysis.audience import AudienceProfile
+from helpers.audience import AudienceProfile
 from helpers.errors import CineError
 from helpers.reco.model import COLUMNS, FIT_ONLY, GENRES_FR, FeatureWeights, Recommender
 from helpers.schema import MOVIES

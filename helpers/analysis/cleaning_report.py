@@ -22,17 +22,14 @@ DISTRIBUTION_LABELS = {
 def prepare() -> dict:
     """Processed tables of the configured data folder; return the ingest manifest.
 
-    Raw files already in ``config.raw_dir()`` are ingested (a partial set of IMDb files
-    is accepted and listed in the manifest) unless the tables are up to date; with no
-    raw file at all, the real files are downloaded (or the labelled demo is built).
+    Raw files in ``config.raw_dir()`` are ingested (a partial set of IMDb files is
+    accepted and listed in the manifest) unless the tables are up to date; without raw
+    files, the processed tables already built (``helpers.app.build.ensure_data``) are used.
     """
-    from helpers.app.build import ensure_data
     from helpers.data.catalog import clear_cache, load_manifest
 
     raw, processed = config.raw_dir(), config.processed_dir()
     if find_raw_file(raw, "title.basics") is None:
-        ensure_data()
-    if find_raw_file(raw, "title.basics") is None:  # tables present, raw files gone (e.g. copied)
         return load_manifest(processed)
     manifest = ingest_if_needed(raw, processed, config.DEFAULT_PARAMS, require_all=False)
     clear_cache()

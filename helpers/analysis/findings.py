@@ -19,7 +19,7 @@ import pandas as pd
 
 from helpers import config
 from helpers.analysis import kpi
-from helpers.analysis.audience import CREUSE, AudienceProfile
+from helpers.audience import CREUSE, AudienceProfile
 from helpers.data import catalog
 from helpers.fmt import country_fr, fr_money, fr_number, fr_percent, genre_fr, title_type_fr
 from helpers.schema import TABLES

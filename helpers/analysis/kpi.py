@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from helpers.analysis.audience import AudienceProfile
+from helpers.audience import AudienceProfile
 from helpers.fmt import genre_fr
 
 MOVIE, SERIES = "movie", "series"

@@ -23,7 +23,6 @@ import pandas as pd
 import pyarrow
 
 from helpers import config
-from helpers.analysis.audience import CREUSE
 from helpers.app.fragments import (
     about_html,
     cards_html,
@@ -35,6 +34,7 @@ from helpers.app.fragments import (
 )
 from helpers.app.kernel import release_memory
 from helpers.app.widgets import decade_range, decade_slider, fill_buttons, genre_options
+from helpers.audience import CREUSE
 from helpers.errors import CineError
 from helpers.fmt import fr_number
 

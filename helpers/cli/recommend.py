@@ -92,7 +92,7 @@ def add_recommend_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-rating", type=float, help="minimum IMDb rating (0-10)")
     parser.add_argument("--local-preference", type=float,
                         help="0-1: lean toward the local audience's tastes "
-                             "(default: helpers.analysis.audience.CREUSE)")
+                             "(default: helpers.audience.CREUSE)")
     parser.add_argument("--discovery", action="store_true",
                         help="favour lesser-known films (lower popularity prior)")
 

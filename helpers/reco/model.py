@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import scipy.sparse as sp
 
-from helpers.analysis.audience import CREUSE, AudienceProfile
+from helpers.audience import CREUSE, AudienceProfile
 from helpers.errors import CineError
 from helpers.files import staged_folder
 from helpers.fmt import GENRES_FR  # re-exported: the reasons' genre labels

@@ -94,7 +94,7 @@ def _evaluation_slide(table: pd.DataFrame | None, why: str) -> str:
 def build_deck(evaluation: pd.DataFrame | None, why: str) -> str:
     """The presentation: one self-contained HTML page of slides (inline CSS/JS, embedded chart)."""
     from helpers.analysis import market
-    from helpers.analysis.audience import CREUSE
+    from helpers.audience import CREUSE
     from helpers.data import catalog
 
     figures = market.load_market_figures()
