@@ -25,7 +25,7 @@ dashboard: venv
 ## Offline: synthetic data (labelled as such), ingest, fit, serve.
 demo: venv
 	$(PY) -m helpers demo
-	$(PY) -m helpers serve --port $(PORT)
+	$(PY) -m helpers serve --demo --port $(PORT)
 
 ## Debian's Chromium for the browser tests (never `playwright install`).
 chromium:
@@ -44,4 +44,4 @@ report: venv
 	$(PY) -m helpers report
 
 clean:
-	rm -rf $(VENV) data/raw data/processed data/models data/posters report/*.html
+	rm -rf $(VENV) data/raw data/processed data/models data/posters data/demo report/*.html

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import psutil
 
+from helpers.schema import MANIFEST
+
 
 def tree_rss(pid: int | None = None) -> int:
     """Resident memory (bytes) of a process and all its children."""
@@ -111,6 +113,6 @@ def ensure_processed(scale: str, seed: int = 0) -> Path:
     from helpers.data.ingest import ingest
 
     processed = bench_dir() / f"processed_{scale}"
-    if not (processed / "manifest.json").is_file():
+    if not (processed / MANIFEST).is_file():
         ingest(ensure_raw(scale, seed), processed)
     return processed

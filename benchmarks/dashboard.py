@@ -43,6 +43,7 @@ from benchmarks.common import bench_dir, mb
 from helpers import config
 from helpers.app import indicators
 from helpers.app.serve import CULL_IDLE_TIMEOUT, voila_command
+from helpers.schema import MANIFEST
 
 TARGETS = {"usable_s": 3.0, "posters_s": 1.0, "kernel_mb": 300.0}
 CHROMIUM = "/usr/bin/chromium"
@@ -70,7 +71,7 @@ def wait_for_processed(scale: str, timeout: float = 3600) -> Path:
     processed = bench_dir() / f"processed_{scale}"
     deadline = time.monotonic() + timeout
     raw = bench_dir() / f"raw_{scale}"
-    while (not (processed / "manifest.json").is_file()
+    while (not (processed / MANIFEST).is_file()
            and (processed.exists() or (raw.exists() and not (raw / ".complete").exists()))):
         if time.monotonic() > deadline:
             raise TimeoutError(f"{processed} still incomplete after {timeout:.0f} s")
@@ -92,7 +93,7 @@ def ensure_data_dir(scale: str) -> Path:
         link.symlink_to(processed.resolve(), target_is_directory=True)
     model = data / "models" / config.model_path().name
     meta = model / "meta.json"
-    if not meta.is_file() or meta.stat().st_mtime < (processed / "manifest.json").stat().st_mtime:
+    if not meta.is_file() or meta.stat().st_mtime < (processed / MANIFEST).stat().st_mtime:
         print(f"  fitting the model into {model} ...", flush=True)
         fit_and_save(processed, model)
     return data

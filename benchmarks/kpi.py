@@ -23,7 +23,7 @@ from benchmarks.common import ensure_processed
 from helpers.analysis import findings, kpi
 from helpers.audience import CREUSE
 from helpers.data import catalog
-from helpers.schema import TABLES
+from helpers.schema import TABLES, decade_of
 
 LIMIT_S = 2.0
 
@@ -40,7 +40,7 @@ def naive_actor_careers(credits: pd.DataFrame, people: pd.DataFrame) -> pd.DataF
             years[row.nconst].append(row.year)
     rows = []
     for person, ys in years.items():
-        decades = Counter(y // 10 * 10 for y in ys)
+        decades = Counter(decade_of(y) for y in ys)
         peak = min(decades, key=lambda d: (-decades[d], d))
         rows.append({"nconst": person, "name": names.get(person, person), "n_films": len(ys),
                      "first_year": min(ys), "last_year": max(ys), "peak_decade": peak})

@@ -4,6 +4,8 @@ Paths derive from the project root; each can be overridden by an environment
 variable so that notebooks, tests, CI and Colab never assume a local path.
 
 - ``CINE_DATA_DIR``: data folder, default ``<project>/data``.
+- ``CINE_DEMO_DIR``: the synthetic demo's own data folder, default ``<data folder>/demo``
+  (never the real one: the demo cannot overwrite downloaded files).
 - ``CINE_IMDB_SOURCE``: base URL or local folder of the IMDb files,
   default ``https://datasets.imdbws.com/``.
 - ``CINE_TMDB_SOURCE``: Google Drive file id, URL or local path of ``tmdb_full.csv``,
@@ -14,6 +16,7 @@ variable so that notebooks, tests, CI and Colab never assume a local path.
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,9 +39,21 @@ IMDB_FILES: tuple[str, ...] = (
 TMDB_FILE = "tmdb_full.csv"
 
 
+def repository_url() -> str:
+    """The project's git repository (``[project.urls] Repository`` of pyproject.toml, the one
+    place it is written): the notebooks' Colab cell clones it."""
+    with open(PROJECT_ROOT / "pyproject.toml", "rb") as handle:
+        return tomllib.load(handle)["project"]["urls"]["Repository"]
+
+
 def data_dir() -> Path:
     """Root data folder (``CINE_DATA_DIR`` or ``<project>/data``)."""
     return Path(os.environ.get("CINE_DATA_DIR") or PROJECT_ROOT / "data").resolve()
+
+
+def demo_dir() -> Path:
+    """The offline demo's data folder (same layout as :func:`data_dir`), apart from real data."""
+    return Path(os.environ.get("CINE_DEMO_DIR") or data_dir() / "demo").resolve()
 
 
 def raw_dir() -> Path:

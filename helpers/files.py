@@ -1,12 +1,50 @@
-"""Folders written all at once: readers see the old complete folder or the new one, never half."""
+"""Atomic writes (readers see the old complete file or folder, or the new one, never half)
+and the stamp of the code that produced a cached result."""
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
+from typing import IO
+
+
+@contextmanager
+def atomic_file(path: Path, mode: str = "w", **open_kwargs: object) -> Iterator[IO]:
+    """A file to fill that replaces ``path`` in one rename when the block ends without
+    error; on error it is removed and ``path`` stays as it was. Concurrent writers of
+    the same path each use their own temporary file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, 0o644)
+        with os.fdopen(fd, mode, **open_kwargs) as handle:
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write UTF-8 text atomically (``\\n`` line ends kept as given)."""
+    with atomic_file(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    return Path(path)
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    """Write bytes atomically."""
+    with atomic_file(path, "wb") as handle:
+        handle.write(data)
+    return Path(path)
 
 
 def swap_in(stage: Path, out: Path) -> None:
@@ -36,3 +74,13 @@ def staged_folder(out: Path) -> Iterator[Path]:
         swap_in(stage, out)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+@lru_cache(maxsize=32)
+def code_version(*modules: str) -> str:
+    """A short hash of these modules' source files, read without importing them: cached
+    results stamped with it are redrawn when that code changes."""
+    digest = hashlib.sha1()
+    for module in modules:
+        digest.update(Path(importlib.util.find_spec(module).origin).read_bytes())
+    return digest.hexdigest()[:12]

@@ -35,6 +35,8 @@ TMDB_COLUMNS: tuple[str, ...] = (
 )
 #: File written beside synthetic raw files (scale, seed, rows); removed once all are real.
 SYNTHETIC_MARKER = "SYNTHETIC.json"
+#: The ingest's record of a processed folder (row counts, sources, parameters, code version).
+MANIFEST = "manifest.json"
 
 # ---------------------------------------------------------------- processed tables
 _str_list = pa.list_(pa.string())
@@ -131,3 +133,19 @@ TABLES: dict[str, pa.Schema] = {
     "series": SERIES,
     "title_counts": TITLE_COUNTS,
 }
+
+
+# ---------------------------------------------------------------- decades
+def decade_of(year):  # an int, a float, a NumPy array or a pandas Series
+    """The decade of a year, 1994 -> 1990, element-wise on arrays and Series (nulls stay
+    null): the one definition behind every period filter and chart."""
+    return year // 10 * 10
+
+
+def decade_span(decades: tuple[int, int] | None) -> tuple[int, int] | None:
+    """A decade filter in its canonical form: (first, last) decade in order, ``None`` for
+    no filter; ``(2009, 1990)`` -> ``(1990, 2000)``."""
+    if decades is None:
+        return None
+    lo, hi = sorted(int(d) for d in decades)
+    return decade_of(lo), decade_of(hi)

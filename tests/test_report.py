@@ -16,6 +16,7 @@ from conftest import require
 from helpers import cli, config
 from helpers.analysis import market
 from helpers.report import build, deck, export
+from helpers.report.notebooks import numbered_notebooks
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report")]
 
@@ -38,7 +39,7 @@ def built(tiny_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 def test_every_notebook_page_index_and_deck_are_written(built: Path) -> None:
-    expected = {f"{p.stem}.html" for p in export.notebooks()} | {"index.html",
+    expected = {f"{p.stem}.html" for p in numbered_notebooks()} | {"index.html",
                                                                  "presentation.html"}
     assert "01_market_study.html" in expected
     assert expected <= {p.name for p in built.iterdir()}

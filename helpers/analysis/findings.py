@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import config
+from helpers import config, files
 from helpers.analysis import kpi
 from helpers.audience import CREUSE, AudienceProfile
 from helpers.data import catalog
@@ -455,9 +455,4 @@ def write_findings(processed_dir: Path | None, out_path: Path) -> Path:
     from the processed tables of ``processed_dir`` (configured folder when None)."""
     folder = Path(processed_dir) if processed_dir is not None else config.processed_dir()
     text = render_html(catalog.load_manifest(folder), load_tables(folder))
-    out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
-    return out
+    return files.write_text(Path(out_path), text)

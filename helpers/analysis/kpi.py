@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from helpers.audience import AudienceProfile
 from helpers.fmt import genre_fr
+from helpers.schema import decade_of, decade_span
 
 MOVIE, SERIES = "movie", "series"
 #: Ages at release outside this range are data errors (wrong birth year or person).
@@ -40,9 +41,9 @@ RUNTIME_BAND_LABELS = ("< 90 min", "90-119 min", "120-149 min", "≥ 150 min")
 
 
 # --------------------------------------------------------------------------- helpers
-def decade_of(years: pd.Series) -> pd.Series:
-    """Decade (1994 -> 1990) of a year column; null stays null."""
-    return (years // 10 * 10).astype("Int64")
+def _decades(years: pd.Series) -> pd.Series:
+    """Decade (1994 -> 1990, :func:`helpers.schema.decade_of`) of a year column, nullable."""
+    return decade_of(years).astype("Int64")
 
 
 def _explode(df: pd.DataFrame, column: str, keep: Iterable[str] = ()) -> pd.DataFrame:
@@ -64,9 +65,9 @@ def filter_movies(movies: pd.DataFrame, decades: tuple[int, int] | None = None,
     """Films of the decades ``decades`` (inclusive: ``(1990, 2009)`` keeps the 90s and 2000s)
     having the IMDb genre ``genre``; ``None`` means no filter. Used by the dashboard filters."""
     mask = pd.Series(True, index=movies.index)
-    if decades is not None:
-        lo, hi = (d // 10 * 10 for d in decades)
-        mask &= decade_of(movies["year"]).between(lo, hi).fillna(False).astype(bool)
+    span = decade_span(decades)
+    if span is not None:
+        mask &= _decades(movies["year"]).between(*span).fillna(False).astype(bool)
     if genre:
         genres = _explode(movies, "genres")
         mask &= movies.index.isin(genres.index[genres["genres"] == genre])
@@ -189,8 +190,8 @@ def actor_careers(credits: pd.DataFrame, people: pd.DataFrame, n: int | None = N
     per = per[_top_with_ties(per["n_films"], n)]
     dec = c[c["person"].isin(per.index) & c["year"].notna()]
     persons, local = np.unique(dec["person"].to_numpy(), return_inverse=True)
-    first = int(dec["year"].min() // 10 * 10) if len(dec) else 0
-    step = ((dec["year"].to_numpy() // 10 * 10 - first) // 10).astype(np.int64)
+    first = int(decade_of(dec["year"].min())) if len(dec) else 0
+    step = ((decade_of(dec["year"].to_numpy()) - first) // 10).astype(np.int64)
     peak, films = _mode(local, step, int(step.max()) + 1 if len(step) else 1)
     per = per.join(pd.DataFrame({"peak_decade": first + 10 * peak,
                                  "peak_decade_films": films}, index=persons))
@@ -218,7 +219,7 @@ def top_actors_by_decade(credits: pd.DataFrame, people: pd.DataFrame,
     """
     coded = _coded(credits)
     c = coded.frame[coded.frame["movie"]]
-    c = c.assign(decade=c["year"] // 10 * 10).dropna(subset=["decade"])
+    c = c.assign(decade=decade_of(c["year"])).dropna(subset=["decade"])
     counts = c.groupby(["decade", "person"]).size().rename("n_films").reset_index("decade")
     best = counts.groupby("decade")["n_films"].rank(method="min", ascending=False) <= n
     counts = _finish_people(counts[best], coded, people, ["decade", "n_films"], [True, False])
@@ -235,7 +236,7 @@ def runtime_by_period(movies: pd.DataFrame, period: str = "year") -> pd.DataFram
     if period not in {"year", "decade"}:
         raise ValueError(f"period must be 'year' or 'decade', not {period!r}")
     m = movies[movies["runtime"].notna() & movies["year"].notna()]
-    key = m["year"].astype("int64") if period == "year" else decade_of(m["year"])
+    key = m["year"].astype("int64") if period == "year" else _decades(m["year"])
     g = m["runtime"].astype("float64").groupby(key.rename(period))
     out = g.agg(n_films="size", mean="mean", median="median", sd="std").reset_index()
     half = Z95 * out["sd"] / np.sqrt(out["n_films"])
@@ -372,7 +373,7 @@ def credit_ages(credits: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         "category": coded.categories[c["category"].to_numpy()],
         "ordering": c["ordering"].to_numpy(),
         "leading": c["leading"].to_numpy(), "year": c["year"].to_numpy(),
-        "decade": (c["year"] // 10 * 10).to_numpy(), "age": c["age"].to_numpy(),
+        "decade": decade_of(c["year"]).to_numpy(), "age": c["age"].to_numpy(),
     })
     return out.astype({"ordering": "Int64", "year": "int64", "decade": "int64",
                        "age": "int64"})
@@ -453,7 +454,7 @@ def default_top_n(movies: pd.DataFrame) -> int:
 def _attribute(movies: pd.DataFrame, column: str) -> pd.DataFrame:
     """(tconst, value) pairs of a film attribute: a list column, "decade" or "runtime_band"."""
     if column == "decade":
-        out = movies[["tconst"]].assign(value=decade_of(movies["year"]))
+        out = movies[["tconst"]].assign(value=_decades(movies["year"]))
     elif column == "runtime_band":
         band = pd.cut(movies["runtime"].astype("float64"), RUNTIME_BANDS, right=False,
                       labels=RUNTIME_BAND_LABELS)
@@ -504,7 +505,7 @@ def films_by_genre(movies: pd.DataFrame) -> pd.DataFrame:
 
 def films_by_decade(movies: pd.DataFrame) -> pd.DataFrame:
     """Films per decade of release and share of the catalogue, oldest first."""
-    d = decade_of(movies["year"]).dropna()
+    d = _decades(movies["year"]).dropna()
     out = d.value_counts().rename("n_films").rename_axis("decade").reset_index()
     out["share"] = _share(out["n_films"], len(movies))
     return out.astype({"decade": "int64"}).sort_values("decade", ignore_index=True)
@@ -547,7 +548,7 @@ def french_title_share(movies: pd.DataFrame) -> float:
 
 def french_by_decade(movies: pd.DataFrame) -> pd.DataFrame:
     """Per decade: films, French productions and their share, share with a French title."""
-    m = movies.assign(decade=decade_of(movies["year"]), fr=movies["is_french"].eq(True),
+    m = movies.assign(decade=_decades(movies["year"]), fr=movies["is_french"].eq(True),
                       fr_title=movies["french_title"].notna()).dropna(subset=["decade"])
     g = m.groupby("decade")
     out = pd.DataFrame({"n_films": g.size(), "n_french": g["fr"].sum(),
@@ -571,7 +572,7 @@ def money_by_decade(movies: pd.DataFrame) -> pd.DataFrame:
     """Per decade, films with a known budget, median budget and revenue (USD), and median
     revenue/budget ratio where both are known; empty without TMDB money data."""
     m = movies[movies["budget"].notna() & (movies["budget"] > 0)]
-    m = m.assign(decade=decade_of(m["year"]), budget=m["budget"].astype("float64"),
+    m = m.assign(decade=_decades(m["year"]), budget=m["budget"].astype("float64"),
                  revenue=m["revenue"].where(m["revenue"] > 0).astype("float64"))
     m = m.assign(ratio=m["revenue"] / m["budget"]).dropna(subset=["decade"])
     g = m.groupby("decade")
@@ -616,7 +617,7 @@ def audience_offer(movies: pd.DataFrame, profile: AudienceProfile) -> pd.DataFra
     genres = _explode(movies, "genres")
     has = {g: movies.index.isin(genres.index[genres["genres"] == g])
            for g in profile.favoured_genres}
-    decades = decade_of(movies["year"]).isin(profile.favoured_decades).fillna(False)
+    decades = _decades(movies["year"]).isin(profile.favoured_decades).fillna(False)
     short = movies["runtime"].le(profile.max_runtime).fillna(False).astype(bool)
     any_genre = np.logical_or.reduce(list(has.values())) if has else np.ones(len(movies), bool)
     first, last = min(profile.favoured_decades), max(profile.favoured_decades) + 9
@@ -645,7 +646,7 @@ def audience_picks(movies: pd.DataFrame, profile: AudienceProfile, n: int = 10,
     scored = weighted_ratings(movies)
     genres = _explode(scored, "genres")
     mask = (scored.index.isin(genres.index[genres["genres"].isin(profile.favoured_genres)])
-            & decade_of(scored["year"]).isin(profile.favoured_decades).fillna(False)
+            & _decades(scored["year"]).isin(profile.favoured_decades).fillna(False)
             & scored["runtime"].le(profile.max_runtime).fillna(False).astype(bool))
     if french_only:
         mask &= scored["is_french"].eq(True)

@@ -10,9 +10,7 @@ folder); :func:`load_market_figures` reads it. Charts carry their sources below.
 from __future__ import annotations
 
 import html
-import os
 import re
-import tempfile
 import textwrap
 from pathlib import Path
 from typing import NamedTuple
@@ -22,7 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from helpers import config
+from helpers import config, files
 from helpers.errors import CineError
 from helpers.fmt import NBSP, fr_number
 
@@ -497,11 +495,8 @@ def build_market_figures(shared_csv: Path | str | None = None) -> pd.DataFrame:
 def write_market_figures(table: pd.DataFrame, path: Path | str | None = None) -> Path:
     """Write the table atomically (never a half-written CSV), UTF-8, ``\\n`` line ends."""
     target = Path(path) if path is not None else market_csv_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+    with files.atomic_file(target, "w", encoding="utf-8", newline="") as handle:
         table.to_csv(handle, index=False, lineterminator="\n")
-    os.replace(tmp, target)
     return target
 
 

@@ -10,6 +10,9 @@ chart junk. An empty input gives a figure saying so in French rather than an err
 
 from __future__ import annotations
 
+import base64
+import io
+import sys
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -37,6 +40,24 @@ NO_DATA = "Aucune donnée disponible pour ce graphique"
 def _fr_ticks(value: float, _pos: int | None = None) -> str:
     """Tick label: French number, with a decimal only when the tick needs one."""
     return fr_number(value, 0 if float(value).is_integer() else 1)
+
+
+def figure_data_uri(fig: Figure, dpi: int = 96) -> str:
+    """A figure as an embedded ``data:image/png;base64,...`` URI, for self-contained HTML
+    pages; a pyplot figure is closed (its memory released)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def figure_title(fig: Figure) -> str:
+    """The figure's title (its suptitle, else its first axes title): a chart's text
+    alternative."""
+    titles = [fig.get_suptitle(), *(ax.get_title(loc) for ax in fig.axes
+                                    for loc in ("left", "center"))]
+    return next((t for t in titles if t), "")
 
 
 def _figure(ncols: int = 1, figsize: tuple[float, float] = FIGSIZE) -> tuple[Figure, list[Axes]]:

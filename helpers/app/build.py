@@ -8,6 +8,7 @@ notebooks (and Colab) processed tables either way.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from helpers import config
@@ -25,12 +26,13 @@ def build() -> None:
 
 
 def build_demo(data_dir: Path | None = None, scale: str = "small", seed: int = 0) -> Path:
-    """Write synthetic raw data, ingest it and fit the recommender under ``data_dir``."""
+    """Write synthetic raw data, ingest it and fit the recommender under ``data_dir``
+    (default: the demo's own folder, :func:`helpers.config.demo_dir`)."""
     from helpers.data.ingest import ingest
     from helpers.data.synthetic import generate
     from helpers.reco.model import fit_and_save
 
-    data = Path(data_dir) if data_dir is not None else config.data_dir()
+    data = Path(data_dir) if data_dir is not None else config.demo_dir()
     raw, processed = data / "raw", data / "processed"
     generate(raw, scale=scale, seed=seed)
     ingest(raw, processed)
@@ -39,19 +41,32 @@ def build_demo(data_dir: Path | None = None, scale: str = "small", seed: int = 0
 
 
 def ensure_data() -> Path:
-    """Make sure processed tables exist (notebooks, Colab): build real data, else the demo.
+    """Processed tables for the notebooks (and Colab); return their folder.
 
-    Falls back to the synthetic demo only when the real sources cannot be reached,
-    and says so loudly.
+    Tables already built are used as they are; raw files already in the data folder are
+    ingested; otherwise the real files are downloaded and built. Only when the sources
+    cannot be reached at all does it build the synthetic demo, in its own folder, and
+    point this process at it, saying so loudly. Any other error is raised: a failed
+    ingest never replaces real files by synthetic ones.
     """
-    from helpers.errors import CineError
+    from helpers.data.catalog import clear_cache
+    from helpers.data.ingest import find_raw_file, ingest
+    from helpers.errors import SourceUnreachable
+    from helpers.schema import MANIFEST
 
-    if (config.processed_dir() / "manifest.json").is_file():
-        return config.processed_dir()
+    processed = config.processed_dir()
+    if (processed / MANIFEST).is_file():
+        return processed
+    if find_raw_file(config.raw_dir(), "title.basics") is not None:
+        ingest(config.raw_dir(), processed, require_all=False)
+        return processed
     try:
         build()
-    except CineError as exc:
-        print(f"Données réelles indisponibles ({exc}).\n"
-              "=> Jeu de démonstration SYNTHÉTIQUE utilisé (pas de vraies données IMDb/TMDB).")
-        build_demo()
+    except SourceUnreachable as exc:
+        print(f"Données réelles inaccessibles ({exc}).\n"
+              "=> Jeu de démonstration SYNTHÉTIQUE utilisé (pas de vraies données IMDb/TMDB), "
+              f"dans {config.demo_dir()}.")
+        demo = build_demo()
+        os.environ["CINE_DATA_DIR"] = str(demo)
+        clear_cache()
     return config.processed_dir()

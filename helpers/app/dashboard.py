@@ -65,14 +65,16 @@ def _tenth(value: float) -> float:
 class Filters:
     """The recommendation filters as the recommender takes them (None: no filter)."""
 
-    decades: tuple[int, int] | None = None
+    decades: tuple[int, int] | None = CREUSE.default_decades
     genres: tuple[str, ...] | None = None
-    french_only: bool = False
+    french_only: bool = CREUSE.default_french_only
     local_preference: float = CREUSE.local_preference
+    min_rating: float = CREUSE.default_min_rating
 
     def kwargs(self) -> dict:
         return {"decades": self.decades, "genres": list(self.genres) if self.genres else None,
-                "french_only": self.french_only, "local_preference": self.local_preference}
+                "french_only": self.french_only, "local_preference": self.local_preference,
+                "min_rating": self.min_rating or None}
 
 
 class DashboardApp:
@@ -150,21 +152,27 @@ class DashboardApp:
         return button
 
     def _build_filters(self) -> None:
-        self.decades = decade_slider(self.movies, "360px")
+        defaults = Filters()  # the market study's conclusions (helpers.audience.CREUSE)
+        self.decades = decade_slider(self.movies, "360px", defaults.decades)
         self.genres = widgets.SelectMultiple(options=genre_options(self.movies), rows=5,
                                              description="Genres",
                                              layout=widgets.Layout(width="300px"))
-        self.french_only = widgets.Checkbox(value=False, description="Films français uniquement",
-                                            indent=False)
+        self.french_only = widgets.Checkbox(value=defaults.french_only, indent=False,
+                                            description="Films français uniquement")
+        ratings = [(f"{fr_number(r)} et plus", float(r)) for r in (5, 6, 7, 8)]
+        self.min_rating = widgets.Dropdown(
+            options=[("toutes", 0.0), *ratings],
+            value=defaults.min_rating, description="Note IMDb",
+            style={"description_width": "initial"}, layout=widgets.Layout(width="300px"))
         # A slider over 0, 0.1 ... 1 labelled the French way ("0,3": FloatSlider shows "0.3").
         self.local_preference = widgets.SelectionSlider(
             options=[(fr_number(i / 10, 1), round(i / 10, 1)) for i in range(11)],
-            value=_tenth(CREUSE.local_preference),
+            value=_tenth(defaults.local_preference),
             description="Goûts locaux", continuous_update=False,
             tooltip="Favorise ce que le public de la Creuse apprécie",
             style={"description_width": "initial"}, layout=widgets.Layout(width="300px"))
         for widget, css in ((self.decades, "reco-decades"), (self.genres, "reco-genres"),
-                            (self.french_only, "reco-french"),
+                            (self.french_only, "reco-french"), (self.min_rating, "reco-rating"),
                             (self.local_preference, "reco-local")):
             widget.add_class(css)
             widget.observe(self._on_filter, names="value")
@@ -184,10 +192,11 @@ class DashboardApp:
         search = widgets.VBox([intro, search_row, suggestions, chips, self.message])
         search.add_class("cc-panel")
         filters_title = widgets.HTML(
-            '<div class="cc-h2">Affiner</div><p class="cc-hint">Période, genres, films '
+            '<div class="cc-h2">Affiner</div><p class="cc-hint">Période, genres, note, films '
             "français, et le poids donné aux goûts du public local (0 : aucun, 1 : fort).</p>")
         filters = widgets.HBox(
-            [widgets.VBox([self.decades, self.local_preference, self.french_only]), self.genres],
+            [widgets.VBox([self.decades, self.local_preference, self.min_rating,
+                           self.french_only]), self.genres],
             layout=widgets.Layout(flex_flow="row wrap"))
         filters_box = widgets.VBox([filters_title, filters])
         filters_box.add_class("cc-panel")
@@ -326,11 +335,12 @@ class DashboardApp:
         removed = next(m for m in self.liked if m.tconst == tconst)
         self.liked = kept
         self._show_chips()
+        note = f"{quote_input(removed.label)} retiré de votre liste."
         if self.liked and not self.results.empty:
-            self.recommend()
+            self.refresh(note)
         else:
             self._clear_results()
-        self._say("info", f"{quote_input(removed.label)} retiré de votre liste.")
+            self._say("info", note)
         return True
 
     def _show_chips(self) -> None:
@@ -343,11 +353,13 @@ class DashboardApp:
         return Filters(decades=decade_range(self.decades),
                        genres=tuple(self.genres.value) or None,
                        french_only=bool(self.french_only.value),
-                       local_preference=float(self.local_preference.value))
+                       local_preference=float(self.local_preference.value),
+                       min_rating=float(self.min_rating.value))
 
     def set_filters(self, decades: tuple[int, int] | None = None,
                     genres: Sequence[str] | None = None, french_only: bool | None = None,
-                    local_preference: float | None = None) -> Filters:
+                    local_preference: float | None = None,
+                    min_rating: float | None = None) -> Filters:
         """Set some filters (None leaves one unchanged); shown results refresh once."""
         self._refresh_on_filter = False
         try:
@@ -360,6 +372,8 @@ class DashboardApp:
                 self.french_only.value = bool(french_only)
             if local_preference is not None:
                 self.local_preference.value = _tenth(local_preference)
+            if min_rating is not None:
+                self.min_rating.value = min_rating
         finally:
             self._refresh_on_filter = True
         self._on_filter(None)
@@ -367,23 +381,43 @@ class DashboardApp:
 
     def _on_filter(self, _: object) -> None:
         if self._refresh_on_filter and self.liked and not self.results.empty:
-            self.recommend()
+            self.refresh()
 
     # -------------------------------------------------------------- recommend
     def submit(self) -> None:
-        """Enter in the input: add the typed film, then recommend."""
-        if clean_input(self.text.value) and self.add_film(self.text.value) is None:
-            return
+        """Enter in the input: the same as the "Recommander" button."""
         self.recommend()
 
     def recommend(self) -> pd.DataFrame:
-        """Recommend films for the liked ones under the filters; show cards or a message."""
-        pending = self.text.value
-        if clean_input(pending) and self.add_film(pending) is None:
-            return self._clear_results()
+        """The "Recommander" button: add the film still typed in the box, then recommend.
+
+        A typed film already in the list, or one more than the list holds, empties the box
+        with a word of explanation and the list is recommended for as it is; a title that
+        matches nothing keeps the results shown and offers close titles.
+        """
+        pending = clean_input(self.text.value)
+        note = None
+        if pending:
+            match = self.index.resolve(pending) if len(pending) <= MAX_INPUT_CHARS else None
+            if match is not None and match.tconst in self.liked_ids:
+                note = f"{quote_input(match.label)} est déjà dans votre liste."
+            elif match is not None and len(self.liked) >= MAX_LIKED:
+                note = (f"{quote_input(match.label)} n'a pas été ajouté : votre liste compte "
+                        f"déjà {MAX_LIKED} films (retirez-en un pour l'ajouter).")
+            elif self.add_film(pending) is None:
+                return self.results  # add_film said why; the results shown stay
+            if note:
+                self.text.value = ""
+                self._show_suggestions([])
+        return self.refresh(note)
+
+    def refresh(self, note: str | None = None) -> pd.DataFrame:
+        """Recommend for the liked films under the filters (the text box is left alone);
+        ``note`` (escaped HTML) is said before the outcome."""
+        prefix = f"{note} " if note else ""
         if not self.liked:
-            self._say("warn", "Ajoutez d'abord au moins un film que vous avez aimé : tapez "
-                              "son titre puis choisissez-le dans la liste.")
+            self._say("warn", f"{prefix}Ajoutez d'abord au moins un film que vous avez aimé : "
+                              "tapez son titre puis choisissez-le dans la liste.")
             return self._clear_results()
         self.button.disabled = True
         try:
@@ -395,16 +429,16 @@ class DashboardApp:
         finally:
             self.button.disabled = False
         if recs.empty:
-            self._say("warn", "Aucun film ne correspond à ces filtres. Élargissez la période, "
-                              "retirez des genres ou décochez «\u00a0Films français "
-                              "uniquement\u00a0».")
+            self._say("warn", f"{prefix}Aucun film ne correspond à ces filtres. Élargissez la "
+                              "période, retirez des genres, baissez la note minimale ou "
+                              "décochez «\u00a0Films français uniquement\u00a0».")
             return self._clear_results()
         self.results = recs.reset_index(drop=True)
         self.results_html.value = cards_html(self.movies, self.results)
         names = ", ".join(quote_input(m.label) for m in self.liked[:3])
         more = " et d'autres" if len(self.liked) > 3 else ""
-        self._say("ok", f"{len(recs)} films pour qui a aimé {names}{more}. Cliquez sur une "
-                        "affiche pour voir la fiche du film.")
+        self._say("ok", f"{prefix}{len(recs)} films pour qui a aimé {names}{more}. Cliquez sur "
+                        "une affiche pour voir la fiche du film.")
         release_memory()  # under a millisecond; keeps the kernel at its loaded size
         return self.results
 

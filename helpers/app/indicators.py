@@ -9,25 +9,24 @@ already drawn; ``python -m helpers serve`` draws the default page before Voilà 
 
 from __future__ import annotations
 
-import base64
+import fcntl
 import hashlib
-import importlib.util
-import io
-import os
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
-from functools import lru_cache
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
 
-from helpers import config
+from helpers import config, files
 from helpers.app.fragments import esc, message_html
 from helpers.app.widgets import decade_range, decade_slider, genre_options
 from helpers.errors import CineError
 from helpers.fmt import fr_number, fr_percent, fr_runtime
+from helpers.schema import decade_span
 
 #: The processed tables a page needs.
 KPI_TABLES = ("movies", "people", "credits", "series", "title_counts")
@@ -45,16 +44,11 @@ KEY_FIGURES = (
 MAX_PAGES = 300
 #: Seconds a page may take to draw (a few at full scale).
 DRAW_TIMEOUT = 300
+#: Pages drawn at once for the whole server, whatever the number of visitors (each draw
+#: is a child process using a core for a few seconds); the others wait for a slot.
+MAX_DRAWS = 2
 
 Decades = tuple[int, int] | None
-
-
-def figure_png(fig: object, dpi: int = 96) -> str:
-    """A matplotlib Figure as a base64 PNG ``<img>``."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="">'
 
 
 def key_figures_html(figures: Mapping[str, float]) -> str:
@@ -98,7 +92,8 @@ def render_page(tables: Mapping[str, pd.DataFrame], decades: Decades, genre: str
         plots.plot_top_rated(kpi.top_rated(films, n=15)),
     ]
     scope = "tout le catalogue" if decades is None and genre is None else "la sélection"
-    images = "".join(f'<figure class="cc-chart">{figure_png(fig)}</figure>' for fig in charts)
+    images = "".join(f'<figure class="cc-chart"><img src="{plots.figure_data_uri(fig)}" '
+                     f'alt="{esc(plots.figure_title(fig))}"></figure>' for fig in charts)
     return (f'<div class="cc-panel"><div class="cc-h2">En bref, sur {esc(scope)}</div>'
             f'{key_figures_html(figures)}</div><div class="cc-charts">{images}</div>')
 
@@ -109,17 +104,18 @@ def cache_dir(processed: Path) -> Path:
     return Path(processed) / ".dashboard-cache"
 
 
-@lru_cache(maxsize=1)
+#: The code a page depends on (read, not imported: kpi/plots pull matplotlib, ~100 MB).
+PAGE_CODE = ("helpers.analysis.kpi", "helpers.analysis.plots", "helpers.fmt",
+             "helpers.app.fragments", "helpers.app.widgets", __name__)
+
+
 def _code_version() -> str:
-    digest = hashlib.sha1()
-    for module in ("helpers.analysis.kpi", "helpers.analysis.plots", __name__):
-        # the source files only: importing kpi/plots (matplotlib) would cost ~100 MB here
-        digest.update(Path(importlib.util.find_spec(module).origin).read_bytes())
-    return digest.hexdigest()[:12]
+    return files.code_version(*PAGE_CODE)
 
 
 def page_file(processed: Path, decades: Decades, genre: str | None) -> Path:
     """The file of the page for these filters, drawn by the current code."""
+    decades = decade_span(decades)
     lo, hi = decades if decades is not None else ("all", "all")
     key = hashlib.sha1(f"{lo}|{hi}|{genre or ''}".encode()).hexdigest()[:12]
     return cache_dir(processed) / f"indicators-{_code_version()}-{key}.html"
@@ -132,16 +128,14 @@ def draw_page(processed: Path, decades: Decades = None, genre: str | None = None
 
     tables = {name: catalog.load_table(name, processed) for name in KPI_TABLES}
     path = page_file(processed, decades, genre)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(render_page(tables, decades, genre), encoding="utf-8")
-    os.replace(tmp, path)  # atomic: concurrent kernels never read half a page
+    files.write_text(path, render_page(tables, decades, genre))  # kernels never read half
     current = f"indicators-{_code_version()}-"
     pages = sorted(path.parent.glob("indicators-*.html"), key=lambda p: p.stat().st_mtime)
     stale = [p for p in pages if not p.name.startswith(current)]
     fresh = [p for p in pages if p.name.startswith(current)]
     for old in stale + fresh[:max(0, len(fresh) - MAX_PAGES)]:
         old.unlink(missing_ok=True)
+        old.with_name(f".{old.stem}.lock").unlink(missing_ok=True)
     return path
 
 
@@ -155,24 +149,56 @@ def ensure_default_page(processed: Path) -> bool:
 
 
 def page(processed: Path, decades: Decades, genre: str | None) -> str:
-    """The page for these filters: from disk, else drawn by a child process first."""
+    """The page for these filters: from disk, else drawn by a child process first.
+
+    A page is drawn once even when several kernels ask for it at the same time (a lock per
+    page), and at most ``MAX_DRAWS`` pages are drawn at once for the whole server.
+    """
     processed = Path(processed).resolve()  # the child runs in the project folder
+    decades = decade_span(decades)
     path = page_file(processed, decades, genre)
-    if not path.is_file():
-        command = [sys.executable, "-m", "helpers", "indicators", "--processed", str(processed)]
-        if decades is not None:
-            command += ["--decades", str(decades[0]), str(decades[1])]
-        if genre:
-            command += ["--genre", genre]
-        try:
-            done = subprocess.run(command, cwd=config.PROJECT_ROOT, capture_output=True,
-                                  text=True, timeout=DRAW_TIMEOUT, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise CineError(f"drawing the indicators failed: {exc}") from exc
-        if done.returncode != 0 or not path.is_file():
-            lines = (done.stderr or "").strip().splitlines() or [f"exit {done.returncode}"]
-            raise CineError(f"drawing the indicators failed: {lines[-1]}")
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(f".{path.stem}.lock"), "a") as page_lock:
+        fcntl.flock(page_lock, fcntl.LOCK_EX)  # another kernel may be drawing this page
+        if not path.is_file():
+            with _drawing_slot(path.parent, time.monotonic() + DRAW_TIMEOUT):
+                _draw_in_child(processed, decades, genre, path)
     return path.read_text(encoding="utf-8")
+
+
+@contextmanager
+def _drawing_slot(folder: Path, deadline: float) -> Iterator[None]:
+    """Hold one of the ``MAX_DRAWS`` server-wide slots (lock files every kernel shares)."""
+    while True:
+        for i in range(MAX_DRAWS):
+            with open(folder / f".draw-slot-{i}.lock", "a") as slot:
+                try:
+                    fcntl.flock(slot, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue
+                yield  # closing the file releases the slot
+                return
+        if time.monotonic() > deadline:
+            raise CineError("drawing the indicators failed: the server is busy drawing pages")
+        time.sleep(0.1)
+
+
+def _draw_in_child(processed: Path, decades: Decades, genre: str | None, path: Path) -> None:
+    command = [sys.executable, "-m", "helpers", "indicators", "--processed", str(processed)]
+    if decades is not None:
+        command += ["--decades", str(decades[0]), str(decades[1])]
+    if genre:
+        command += ["--genre", genre]
+    try:
+        done = subprocess.run(command, cwd=config.PROJECT_ROOT, capture_output=True,
+                              text=True, timeout=DRAW_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise CineError(f"drawing the indicators failed: {exc}") from exc
+    if done.returncode != 0 or not path.is_file():
+        lines = (done.stderr or "").strip().splitlines() or [f"exit {done.returncode}"]
+        raise CineError(f"drawing the indicators failed: {lines[-1]}")
 
 
 # --------------------------------------------------------------------------- the tab

@@ -12,6 +12,7 @@ import sys
 
 from helpers import config
 from helpers.errors import CineError
+from helpers.schema import MANIFEST
 
 NOTEBOOK = "dashboard.ipynb"
 DEFAULT_PORT = 8866
@@ -26,14 +27,13 @@ IOPUB_TIMEOUT = 60
 
 def check_ready() -> None:
     """Fail with the command to run when the processed tables or the fitted model are missing."""
-    manifest = config.processed_dir() / "manifest.json"
+    manifest = config.processed_dir() / MANIFEST
     model = config.model_path() / "meta.json"
     for path, what in ((manifest, "processed tables"), (model, "fitted model")):
         if not path.is_file():
             raise CineError(
-                f"{what} not found ({path}): run `python -m helpers build` (real data) or "
-                "`python -m helpers demo` (offline synthetic data) first / données absentes : "
-                "lancez `python -m helpers demo` ou `python -m helpers build`")
+                f"{what} not found ({path}): run `python -m helpers build` (real data), or "
+                "`python -m helpers demo` then `serve --demo` (offline synthetic data)")
 
 
 def voila_command(port: int = DEFAULT_PORT, preheat: bool = True, pool_size: int = 1,

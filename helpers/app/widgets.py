@@ -8,14 +8,18 @@ import ipywidgets as widgets
 import pandas as pd
 
 from helpers.fmt import genre_fr
+from helpers.schema import decade_of
 
 
-def decade_slider(movies: pd.DataFrame, width: str) -> widgets.IntRangeSlider:
-    """A decade-range slider spanning the catalogue's decades, all selected."""
+def decade_slider(movies: pd.DataFrame, width: str,
+                  selected: tuple[int, int] | None = None) -> widgets.IntRangeSlider:
+    """A decade-range slider spanning the catalogue's decades; ``selected`` (clipped to the
+    span) or all of them selected."""
     years = pd.to_numeric(movies["year"], errors="coerce").dropna()
-    lo = int(years.min()) // 10 * 10 if len(years) else 1900
-    hi = int(years.max()) // 10 * 10 if len(years) else 2020
-    return widgets.IntRangeSlider(value=(lo, hi), min=lo, max=hi, step=10, description="Années",
+    lo = decade_of(int(years.min())) if len(years) else 1900
+    hi = decade_of(int(years.max())) if len(years) else 2020
+    value = (lo, hi) if selected is None else tuple(min(max(d, lo), hi) for d in sorted(selected))
+    return widgets.IntRangeSlider(value=value, min=lo, max=hi, step=10, description="Années",
                                   continuous_update=False, readout_format="d",
                                   layout=widgets.Layout(width=width))
 

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "indicators": ("app", "draw the dashboard's KPI page for given filters"),
     "serve": ("app", "serve the Voila dashboard"),
     "report": ("report", "execute the notebooks and export the HTML report and slides"),
+    "notebooks": ("report", "write the Colab setup cell into every numbered notebook"),
     "bench": ("bench", "benchmarks: ingest, kpi, search, recommend, dashboard"),
 }
 

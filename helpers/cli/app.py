@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from helpers import config
@@ -16,6 +17,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                         help="do not keep a preheated kernel ready (slower first page)")
     parser.add_argument("--pool-size", type=int, default=1,
                         help="number of preheated kernels kept ready (default 1)")
+    parser.add_argument("--demo", action="store_true",
+                        help="serve the synthetic demo built by `python -m helpers demo` "
+                             "(its own folder, CINE_DEMO_DIR) instead of the real data")
     parser.add_argument("--cache-posters", action="store_true",
                         help="first download the TMDB posters into data/posters (needs internet; "
                              "served only when the data folder is inside the project)")
@@ -24,6 +28,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     from helpers.app.serve import serve
 
+    if args.demo:  # the Voilà process and its kernels inherit the data folder
+        os.environ["CINE_DATA_DIR"] = str(config.demo_dir())
     return serve(args.port, not args.no_preheat, args.pool_size, args.cache_posters)
 
 

@@ -113,5 +113,5 @@ def run_demo(args: argparse.Namespace) -> int:
 
     data = build_demo(scale=args.scale, seed=args.seed)
     print(f"demo data ready in {data} (SYNTHETIC, not real IMDb/TMDB data)")
-    print("serve it with: python -m helpers serve")
+    print("serve it with: python -m helpers serve --demo")
     return 0

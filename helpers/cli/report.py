@@ -1,4 +1,4 @@
-"""Analysis and report commands: market, report."""
+"""Analysis and report commands: market, report, notebooks."""
 
 from __future__ import annotations
 
@@ -40,4 +40,17 @@ def run_report(args: argparse.Namespace) -> int:
                          evaluate=not args.no_evaluate)
     kind, _ = data_statement()
     print(f"report written: {index} ({'SYNTHETIC demo data' if kind == 'synthetic' else kind})")
+    return 0
+
+
+def add_notebooks_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = ("Write the Google Colab setup cell (helpers.report.notebooks) as the "
+                          "first cell of every numbered notebook.")
+
+
+def run_notebooks(args: argparse.Namespace) -> int:
+    from helpers.report.notebooks import sync_colab_cells
+
+    changed = sync_colab_cells()
+    print(f"{len(changed)} notebook(s) updated" + "".join(f"\n  {p.name}" for p in changed))
     return 0

@@ -10,9 +10,7 @@ import pandas as pd
 
 from helpers import config
 from helpers.errors import CineError
-from helpers.schema import TABLES
-
-MANIFEST = "manifest.json"
+from helpers.schema import MANIFEST, TABLES
 
 
 def _folder(processed: Path | str | None) -> Path:

@@ -28,8 +28,8 @@ import requests
 import urllib3
 from tqdm import tqdm
 
-from helpers import config
-from helpers.errors import CineError
+from helpers import config, files
+from helpers.errors import CineError, SourceUnreachable
 from helpers.schema import SYNTHETIC_MARKER, TMDB_COLUMNS
 
 ALL_FILES: tuple[str, ...] = (*config.IMDB_FILES, config.TMDB_FILE)
@@ -45,7 +45,12 @@ TMDB_ADVICE = f"{DEMO_ADVICE}, or set CINE_TMDB_SOURCE to a local copy of {confi
 
 
 class _Transient(Exception):
-    """A failure worth retrying (network, 5xx, truncated body)."""
+    """A failure worth retrying (network, 5xx, truncated body); ``unreachable`` when no
+    answer came from the server at all."""
+
+    def __init__(self, message: str, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 class _Fatal(Exception):
@@ -129,7 +134,8 @@ def download_file(
                 failures = 0 if grew else failures + 1
                 if failures > retries:
                     tried = f"tried {failures} time{'s' if failures > 1 else ''}"
-                    raise CineError(f"{dest.name}: {exc}, {tried}. {advice}") from None
+                    error = SourceUnreachable if exc.unreachable else CineError
+                    raise error(f"{dest.name}: {exc}, {tried}. {advice}") from None
                 wait = delay * 2 ** max(failures - 1, 0)
                 if progress:
                     tqdm.write(f"{dest.name}: {exc}; retrying in {wait:.1f} s", file=sys.stderr)
@@ -296,9 +302,9 @@ def _get(session: requests.Session, url: str, headers: dict[str, str]) -> reques
         try:
             resp = session.get(url, headers=headers, stream=True, timeout=TIMEOUT)
         except requests.ConnectionError:
-            raise _Transient(f"cannot reach {_site(url)} (no network?)") from None
+            raise _Transient(f"cannot reach {_site(url)} (no network?)", unreachable=True) from None
         except requests.Timeout:
-            raise _Transient(f"{_site(url)} did not answer in time") from None
+            raise _Transient(f"{_site(url)} did not answer in time", unreachable=True) from None
         except requests.RequestException as exc:
             raise _Fatal(f"bad request for {url} ({type(exc).__name__})") from None
         code = resp.status_code
@@ -438,9 +444,7 @@ def _read_meta(dest: Path) -> dict:
 
 
 def _write_meta(dest: Path, meta: dict) -> None:
-    tmp = _meta_path(dest).with_suffix(".tmp")
-    tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    os.replace(tmp, _meta_path(dest))
+    files.write_text(_meta_path(dest), json.dumps(meta, indent=1))
 
 
 # --- small parsers ------------------------------------------------------------------

@@ -40,8 +40,8 @@ import pyarrow.parquet as pq
 from helpers import config
 from helpers.config import CleaningParams
 from helpers.errors import CineError
-from helpers.files import swap_in
-from helpers.schema import IMDB_COLUMNS, SYNTHETIC_MARKER, TABLES, TMDB_COLUMNS
+from helpers.files import code_version, swap_in
+from helpers.schema import IMDB_COLUMNS, MANIFEST, SYNTHETIC_MARKER, TABLES, TMDB_COLUMNS
 
 #: TMDB columns the ingest uses (a subset of ``schema.TMDB_COLUMNS``).
 TMDB_NEEDED = ("id", "imdb_id", "original_language", "overview", "popularity", "poster_path",
@@ -51,7 +51,6 @@ TMDB_NAME = "tmdb"
 
 MEMORY_LIMIT = "1GB"  # DuckDB's budget; it spills to a temporary folder beyond it
 WORKERS = 2  # files read concurrently (one gzip stream per core)
-MANIFEST = "manifest.json"
 #: DuckDB errors meaning a corrupt or malformed file (others: memory, disk, interrupt).
 BAD_FILE_ERRORS = (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException)
 
@@ -440,6 +439,9 @@ class _Job:
                             task: Callable = getattr(self, name)
                             running[pool.submit(task, cur)] = (name, cur)
                             del pending[name]
+                    if not running:  # nothing can start and nothing will finish: never spin
+                        raise RuntimeError(f"ingest tasks {sorted(pending)} wait for steps "
+                                           "that never run (a bug in _Job.tasks)")
                     finished, _ = wait(running, return_when=FIRST_COMPLETED)
                     for future in finished:
                         name, cur = running.pop(future)
@@ -526,8 +528,8 @@ class _Job:
             pq.write_table(table, stage / f"{name}.parquet", compression="zstd")
             tables[name] = {"rows": table.num_rows, "columns": schema.names}
             if name == "movies":
-                self.counts["french_titles"] = table["french_title"].null_count
-                self.counts["tmdb_rows"] = table["tmdb_id"].null_count
+                self.counts["without_french_title"] = table["french_title"].null_count
+                self.counts["without_tmdb_row"] = table["tmdb_id"].null_count
         return tables
 
     def steps(self, n_movies: int) -> list[dict]:
@@ -549,12 +551,12 @@ class _Job:
             for (step_id, step_label, _, reason), rows_in, rows_out in zip(
                     filters, counts, counts[1:], strict=False):
                 out.append(_step(step_id, step_label, table, "filter", rows_in, rows_out, reason))
-        with_french = n_movies - self.counts["french_titles"]
+        with_french = n_movies - self.counts["without_french_title"]
         regions = ", ".join(p.title_regions)
         out.append(_step("french_title", "Titre français", "movies", "coverage", n_movies,
                          with_french, f"Films ayant un titre dans la région {regions} (akas "
-                         "IMDb) ; sinon le titre original est affiché."))
-        with_tmdb = n_movies - self.counts["tmdb_rows"]
+                         "IMDb) ; sinon le titre principal IMDb (international) est affiché."))
+        with_tmdb = n_movies - self.counts["without_tmdb_row"]
         out.append(_step("tmdb_join", "Jointure TMDB", "movies", "coverage", n_movies, with_tmdb,
                          "Films retrouvés dans la table TMDB (par identifiant IMDb) : affiche, "
                          "résumé, budget et pays de production n'existent que pour eux."))
@@ -607,6 +609,7 @@ def ingest(raw_dir: Path, out_dir: Path, params: CleaningParams | None = None, *
             "synthetic": json.loads(synthetic.read_text(encoding="utf-8"))
             if synthetic.is_file() else None,
             "params": asdict(params),
+            "code_version": ingest_code_version(),
             "tables": tables,
             "steps": job.steps(tables["movies"]["rows"]),
             "distributions": job.distributions_,
@@ -621,10 +624,16 @@ def ingest(raw_dir: Path, out_dir: Path, params: CleaningParams | None = None, *
     return json.loads(text)
 
 
+def ingest_code_version() -> str:
+    """Stamp of the code that turns raw files into tables (this module and the formats)."""
+    return code_version(__name__, "helpers.schema")
+
+
 def ingest_if_needed(raw_dir: Path, out_dir: Path, params: CleaningParams | None = None, *,
                      require_all: bool = True) -> dict:
     """The manifest of ``out_dir`` when it was built from the same raw files (sizes, dates)
-    and parameters; otherwise ingest again. Saves minutes on the real dumps."""
+    and parameters by the same ingest code; otherwise ingest again. Saves minutes on the
+    real dumps."""
     raw, out = Path(raw_dir), Path(out_dir)
     params = params or CleaningParams()
     path = out / MANIFEST
@@ -633,7 +642,8 @@ def ingest_if_needed(raw_dir: Path, out_dir: Path, params: CleaningParams | None
         sources, _ = locate_sources(raw, require_all)
         files = {p.name: _file_info(p) for p in sources.values()}
         if (manifest.get("source", {}).get("files") == files
-                and manifest.get("params") == json.loads(json.dumps(asdict(params)))):
+                and manifest.get("params") == json.loads(json.dumps(asdict(params)))
+                and manifest.get("code_version") == ingest_code_version()):
             return manifest
     return ingest(raw, out, params, require_all=require_all)
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from helpers import config
+from helpers import config, files
 from helpers.data import synthetic_words as words
 from helpers.errors import CineError
 from helpers.schema import IMDB_COLUMNS, SYNTHETIC_MARKER, TMDB_COLUMNS
@@ -198,14 +197,14 @@ def _tsv_lines(columns: list[pa.Array | str]) -> memoryview:
 
 
 class _GzTsv:
-    """A gzip TSV (mtime 0) written to ``.part`` and renamed when complete, deleted on error."""
+    """A gzip TSV (mtime 0) written atomically (:func:`helpers.files.atomic_file`)."""
 
     def __init__(self, path: Path, header: tuple[str, ...]) -> None:
         self.path, self.header, self.rows = path, header, 0
-        self.part = path.with_name(path.name + ".part")
 
     def __enter__(self) -> _GzTsv:
-        self.raw = open(self.part, "wb")  # noqa: SIM115 (closed in __exit__)
+        self.file = files.atomic_file(self.path, "wb")
+        self.raw = self.file.__enter__()
         self.gz = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw,
                                 compresslevel=GZIP_LEVEL, mtime=0)
         self.gz.write(("\t".join(self.header) + "\n").encode())
@@ -215,13 +214,9 @@ class _GzTsv:
         self.rows += int(np.count_nonzero(np.frombuffer(chunk, np.uint8) == 10))
         self.gz.write(chunk)
 
-    def __exit__(self, exc_type: type | None, *_: object) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.gz.close()
-        self.raw.close()
-        if exc_type is None:
-            os.replace(self.part, self.path)
-        else:
-            self.part.unlink(missing_ok=True)
+        self.file.__exit__(*exc)
 
 
 def _write_gz(path: Path, header: tuple[str, ...], chunks: Iterable[memoryview]) -> int:
@@ -1017,10 +1012,22 @@ def _tmdb_table(world: World, text: Text) -> pd.DataFrame:
 # --- public API ---------------------------------------------------------------------
 
 
+def refuse_real_folder(out: Path) -> None:
+    """Raise CineError when ``out`` holds files fetched by :mod:`helpers.data.download`
+    (each has a ``.meta.json`` sidecar): synthetic files never replace real ones."""
+    real = sorted(m.name.removesuffix(".meta.json") for m in Path(out).glob("*.meta.json")
+                  if m.with_name(m.name.removesuffix(".meta.json")).is_file())
+    if real:
+        raise CineError(f"{out} holds downloaded data ({', '.join(real[:3])}...): synthetic files "
+                        f"are never written there; use another folder (the demo uses "
+                        f"{config.demo_dir()})")
+
+
 def generate(out_dir: Path, scale: str = "tiny", seed: int = 0) -> dict[str, Path]:
     """Write the 7 IMDb files, the TMDB table and ``SYNTHETIC.json`` into ``out_dir``."""
     spec = _scale(scale)
     out = Path(out_dir)
+    refuse_real_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / SYNTHETIC_MARKER).unlink(missing_ok=True)
     world = build_world(scale, seed)
@@ -1072,19 +1079,12 @@ def generate(out_dir: Path, scale: str = "tiny", seed: int = 0) -> dict[str, Pat
         raise RuntimeError(f"synthetic row counts {rows} differ from the plan {expected}")
     marker = {"generator": "helpers.data.synthetic", "scale": scale, "seed": seed,
               "rows": {name: rows[name] for name in paths}, "spec": dataclasses.asdict(spec)}
-    part = out / (SYNTHETIC_MARKER + ".part")
-    part.write_text(json.dumps(marker, indent=2, default=list) + "\n")
-    os.replace(part, out / SYNTHETIC_MARKER)
+    files.write_text(out / SYNTHETIC_MARKER, json.dumps(marker, indent=2, default=list) + "\n")
     return {**paths, SYNTHETIC_MARKER: out / SYNTHETIC_MARKER}
 
 
 def _write_tmdb(path: Path, world: World, text: Text) -> int:
     frame = _tmdb_table(world, text)
-    part = path.with_name(path.name + ".part")
-    try:
-        frame.to_csv(part, index=False, lineterminator="\n")
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    os.replace(part, path)
+    with files.atomic_file(path, "w", encoding="utf-8", newline="") as handle:
+        frame.to_csv(handle, index=False, lineterminator="\n")
     return len(frame)

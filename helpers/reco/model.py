@@ -32,6 +32,7 @@ from helpers.reco.features import (
     multi_hot,
     unit_scale,
 )
+from helpers.schema import decade_of, decade_span
 
 _GENRES_FROM_FR = {fr.casefold(): en for en, fr in GENRES_FR.items()}
 
@@ -184,7 +185,7 @@ class Recommender:
         self._columns = {c: _cells(movies[c]) for c in (
             "genres", "directors", "director_names", "writers", "writer_names", "cast",
             "cast_names", "collection", "original_language")}
-        self._columns["decade"] = year // 10 * 10
+        self._columns["decade"] = decade_of(year)
         self._columns["average_rating"] = pd.to_numeric(
             movies["average_rating"], errors="coerce").astype(float).to_numpy()
         self.local_ = self._local_affinity()
@@ -307,10 +308,10 @@ class Recommender:
                      min_rating: float | None, french_only: bool) -> np.ndarray:
         m = self.movies_
         mask = np.ones(len(m), bool)
-        if decades is not None:
-            lo, hi = sorted(decades)
+        span = decade_span(decades)
+        if span is not None:
             decade = self._columns["decade"]
-            mask &= (decade >= lo // 10 * 10) & (decade <= hi // 10 * 10)
+            mask &= (decade >= span[0]) & (decade <= span[1])
         if genres:
             cols = [self.genre_labels_.index(g) for g in genre_names(genres)
                     if g in self.genre_labels_]

@@ -25,7 +25,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from helpers.errors import CineError
-from helpers.files import staged_folder
+from helpers.files import code_version, staged_folder
 
 #: Queries longer than this are not titles (pasted text, garbage): empty result.
 MAX_QUERY_CHARS = 200
@@ -481,7 +481,7 @@ class _Groups:
 
 def _fingerprint(movies: pd.DataFrame) -> str:
     """Identifies the searched columns of a catalogue and the code that indexes them."""
-    digest = hashlib.sha1(Path(__file__).read_bytes())
+    digest = hashlib.sha1(code_version(__name__).encode())
     searched = movies[list(_SEARCHED)]
     digest.update(pd.util.hash_pandas_object(searched, index=False).to_numpy().tobytes())
     return digest.hexdigest()

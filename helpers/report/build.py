@@ -7,18 +7,17 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from helpers import config
+from helpers import config, files
 from helpers.report.deck import build_deck
 from helpers.report.export import (
     TITLES,
     Page,
-    _write,
     execute,
     export_html,
-    notebooks,
     write_findings,
     write_index,
 )
+from helpers.report.notebooks import numbered_notebooks
 
 
 def run_evaluation() -> tuple[pd.DataFrame | None, str]:
@@ -40,7 +39,7 @@ def build_report(out: Path | None = None, execute_notebooks: bool = True,
     out = Path(out) if out is not None else config.PROJECT_ROOT / "report"
     out.mkdir(parents=True, exist_ok=True)
     pages = []
-    for path in notebooks():
+    for path in numbered_notebooks():
         title = TITLES.get(path.stem, path.stem)
         print(f"{'executing' if execute_notebooks else 'exporting'} {path.name} ...", flush=True)
         if execute_notebooks:
@@ -48,10 +47,10 @@ def build_report(out: Path | None = None, execute_notebooks: bool = True,
         else:
             nb, error = nbformat.read(path, as_version=4), None
         page = Page(title, f"{path.stem}.html", error)
-        _write(out / page.file, export_html(nb, title, error))
+        files.write_text(out / page.file, export_html(nb, title, error))
         pages.append(page)
     findings = write_findings(out)
     evaluation, why = run_evaluation() if evaluate else (None, "L'évaluation n'a pas été "
                                                          "lancée pour ce rapport (--no-evaluate).")
-    _write(out / "presentation.html", build_deck(evaluation, why))
+    files.write_text(out / "presentation.html", build_deck(evaluation, why))
     return write_index(out, pages, findings)

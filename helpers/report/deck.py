@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 
 import pandas as pd
 
@@ -94,6 +92,7 @@ def _evaluation_slide(table: pd.DataFrame | None, why: str) -> str:
 def build_deck(evaluation: pd.DataFrame | None, why: str) -> str:
     """The presentation: one self-contained HTML page of slides (inline CSS/JS, embedded chart)."""
     from helpers.analysis import market
+    from helpers.analysis.plots import figure_data_uri
     from helpers.audience import CREUSE
     from helpers.data import catalog
 
@@ -104,7 +103,7 @@ def build_deck(evaluation: pd.DataFrame | None, why: str) -> str:
         manifest = catalog.load_manifest()
     except CineError:
         manifest = None
-    chart = png_data_uri(market.plot_cinema_offer(figures))
+    chart = figure_data_uri(market.plot_cinema_offer(figures), dpi=110)
     funnel = _funnel(manifest)
     headline = f"{market.fmt(len(figures))} chiffres de marché sourcés" + (
         f", {market.fmt(funnel[1])} films au catalogue" if funnel else "")
@@ -183,13 +182,3 @@ def build_deck(evaluation: pd.DataFrame | None, why: str) -> str:
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{css}'
             f'</style></head><body>{"".join(slides)}<div class="counter"></div>'
             f"<script>{js}</script></body></html>")
-
-
-def png_data_uri(fig) -> str:
-    """A matplotlib figure as an embedded ``data:`` PNG (closes the figure)."""
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
-    plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import config
+from helpers import config, files
 from helpers.errors import CineError
 from helpers.fmt import fr_date
 
@@ -39,11 +39,6 @@ margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.5}h1{font-size:1.8re
 li{margin:.4rem 0}.failed{color:#8a2f00}table{border-collapse:collapse}td,th{padding:.2rem .6rem;
 border-bottom:1px solid #ddd;text-align:left}
 """
-
-
-def notebooks(root: Path | None = None) -> list[Path]:
-    """The numbered notebooks of the project root, in order (not the dashboard)."""
-    return sorted((root or config.PROJECT_ROOT).glob("[0-9][0-9]_*.ipynb"))
 
 
 @dataclass
@@ -126,14 +121,6 @@ def data_statement(processed: Path | None = None) -> tuple[str, str]:
                     f"{built}.")
 
 
-def _write(path: Path, text: str) -> Path:
-    """Write a page atomically: a reader never sees a half-written file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
-
-
 def _page(title: str, body: str) -> str:
     return (f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
             f"<title>{html.escape(title)}</title>"
@@ -171,4 +158,4 @@ def write_index(out: Path, pages: list[Page], findings: str | None) -> Path:
             "il se lance avec <code>python -m helpers serve</code>.</p>"
             f"<p>Généré le {datetime.now(UTC):%Y-%m-%d %H:%M} UTC par "
             "<code>python -m helpers report</code>.</p>")
-    return _write(out / "index.html", _page("Ciné Creuse — rapport", body))
+    return files.write_text(out / "index.html", _page("Ciné Creuse — rapport", body))
