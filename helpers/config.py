@@ -133,3 +133,79 @@ class CleaningParams:
 
 
 DEFAULT_PARAMS = CleaningParams()
+
+
+# ----------------------------------------------------------------- e-mail film ideas
+#: Defaults of the cinema shown in every e-mail (override with CINE_CINEMA_NAME / _ADDRESS).
+CINEMA_DEFAULT_NAME = "Ciné Creuse"
+CINEMA_DEFAULT_ADDRESS = "23000 Guéret"
+SMTP_SECURITIES = ("none", "starttls", "ssl")
+_SMTP_DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
+
+
+def subscribers_db_path() -> Path:
+    """SQLite database of the e-mail subscriptions, in the data folder."""
+    return data_dir() / "subscribers.sqlite3"
+
+
+def outbox_dir() -> Path:
+    """Where ``notify --dry-run`` writes its ``.eml`` files."""
+    return data_dir() / "outbox"
+
+
+def cinema_name() -> str:
+    """The cinema's name in the e-mails (``CINE_CINEMA_NAME``)."""
+    return os.environ.get("CINE_CINEMA_NAME") or CINEMA_DEFAULT_NAME
+
+
+def cinema_address() -> str:
+    """The cinema's postal address in the e-mails (``CINE_CINEMA_ADDRESS``)."""
+    return os.environ.get("CINE_CINEMA_ADDRESS") or CINEMA_DEFAULT_ADDRESS
+
+
+def public_url() -> str:
+    """Public base URL of the dashboard, hence of the e-mails' links (``CINE_PUBLIC_URL``)."""
+    return (os.environ.get("CINE_PUBLIC_URL") or "http://127.0.0.1:8866/").rstrip("/") + "/"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """How to reach the SMTP relay; see :func:`smtp_settings` for the variables."""
+
+    host: str = "127.0.0.1"
+    port: int = 25
+    security: str = "none"
+    user: str = ""
+    password: str = ""
+    mail_from: str = "cine-creuse@localhost"
+    cafile: str = ""
+    timeout: float = 20.0
+
+    def __repr__(self) -> str:  # never print the password
+        return (f"SmtpSettings(host={self.host!r}, port={self.port}, security={self.security!r}, "
+                f"user={'set' if self.user else 'unset'})")
+
+
+def smtp_settings() -> SmtpSettings:
+    """SMTP settings from ``CINE_SMTP_HOST``, ``CINE_SMTP_PORT``, ``CINE_SMTP_SECURITY``
+    (none, starttls or ssl), ``CINE_SMTP_USER``, ``CINE_SMTP_PASSWORD``, ``CINE_MAIL_FROM``
+    and ``CINE_SMTP_CAFILE`` (extra CA certificates, e.g. a self-signed relay)."""
+    from helpers.errors import CineError
+
+    security = (os.environ.get("CINE_SMTP_SECURITY") or "none").strip().lower()
+    if security not in SMTP_SECURITIES:
+        raise CineError(f"CINE_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITIES)}, "
+                        f"not {security!r}")
+    port_text = os.environ.get("CINE_SMTP_PORT") or str(_SMTP_DEFAULT_PORTS[security])
+    try:
+        port = int(port_text)
+        if not 0 < port < 65536:
+            raise ValueError
+    except ValueError:
+        raise CineError(f"CINE_SMTP_PORT must be a port number, not {port_text!r}") from None
+    return SmtpSettings(
+        host=os.environ.get("CINE_SMTP_HOST") or "127.0.0.1", port=port, security=security,
+        user=os.environ.get("CINE_SMTP_USER", ""),
+        password=os.environ.get("CINE_SMTP_PASSWORD", ""),
+        mail_from=os.environ.get("CINE_MAIL_FROM") or "cine-creuse@localhost",
+        cafile=os.environ.get("CINE_SMTP_CAFILE", ""))

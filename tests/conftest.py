@@ -44,3 +44,19 @@ def tiny_env(tiny_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point CINE_DATA_DIR at the tiny synthetic data for the duration of a test."""
     monkeypatch.setenv("CINE_DATA_DIR", str(tiny_data_dir))
     return tiny_data_dir
+
+
+@pytest.fixture()
+def mail_env(tiny_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh data folder (own subscriptions database and outbox) sharing the tiny model;
+    mail settings reset, links on https://cine.example.fr/cine/."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("models", "processed"):
+        (data / name).symlink_to(tiny_data_dir / name)
+    monkeypatch.setenv("CINE_DATA_DIR", str(data))
+    for var in [v for v in os.environ if v.startswith(("CINE_SMTP_", "CINE_MAIL_", "CINE_CINEMA"))]:
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("CINE_PUBLIC_URL", "https://cine.example.fr/cine/")
+    monkeypatch.setenv("CINE_MAIL_FROM", "films@cine.example.fr")
+    return data

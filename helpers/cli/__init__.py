@@ -28,7 +28,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("app", "serve the Voila dashboard"),
     "report": ("report", "execute the notebooks and export the HTML report and slides"),
     "notebooks": ("report", "write the Colab setup cell into every numbered notebook"),
-    "bench": ("bench", "benchmarks: ingest, kpi, search, recommend, dashboard"),
+    "notify": ("mail", "e-mail the film-idea digests that are due"),
+    "subscribers": ("mail", "list, export, delete or add e-mail subscribers"),
+    "bench": ("bench", "benchmarks: ingest, kpi, search, recommend, dashboard, notify"),
 }
 
 
