@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
+import threading
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -13,7 +14,7 @@ from conftest import require
 
 from helpers import cli
 from helpers.config import CleaningParams
-from helpers.data.ingest import ingest, ingest_if_needed
+from helpers.data.ingest import _Job, ingest, ingest_code_version, ingest_if_needed
 from helpers.errors import CineError
 from helpers.schema import IMDB_COLUMNS, SYNTHETIC_MARKER, TABLES, TMDB_COLUMNS
 
@@ -290,6 +291,41 @@ def test_ingest_if_needed_reuses_up_to_date_tables(tmp_path: Path) -> None:
     (raw / "title.ratings.tsv.gz").write_bytes(gzip.compress(
         b"tconst\taverageRating\tnumVotes\ntt01\t7.5\t1000\n"))
     assert ingest_if_needed(raw, out, CleaningParams(min_votes=40))["tables"]["movies"]["rows"] == 1
+
+
+def test_ingest_if_needed_redoes_tables_built_by_other_code(tmp_path: Path) -> None:
+    """Regression: the check ignored the code version (old tables survived a fix)."""
+    raw, out, first = _good_output(tmp_path)
+    manifest = json.loads(first)
+    assert manifest["code_version"] == ingest_code_version()
+    manifest["code_version"] = "0123456789ab"  # as written by an older ingest
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    again = ingest_if_needed(raw, out, PARAMS)
+    assert again["code_version"] == ingest_code_version()
+    assert json.loads((out / "manifest.json").read_text())["code_version"] == ingest_code_version()
+
+
+def test_the_scheduler_stops_instead_of_spinning_when_no_task_can_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: a task waiting for a step that never runs made the wait loop spin."""
+    raw = write_raw(tmp_path / "raw")
+    real_tasks = _Job.tasks
+    monkeypatch.setattr(_Job, "tasks", lambda job: {**real_tasks(job), "crew": ("no such step",)})
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            ingest(raw, tmp_path / "out", PARAMS)
+        except BaseException as exc:  # noqa: BLE001 (the thread reports what it got)
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "the scheduler is still looping"
+    assert [type(e) for e in outcome] == [RuntimeError]
+    assert "['crew', 'people'] wait for steps that never run" in str(outcome[0])
+    assert not (tmp_path / "out").exists()
 
 
 def test_missing_raw_folder(tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ from helpers.app.widgets import decade_range, decade_slider, fill_buttons, genre
 from helpers.audience import CREUSE
 from helpers.errors import CineError
 from helpers.fmt import fr_number
+from helpers.reco.search import MAX_QUERY_CHARS
 
 if TYPE_CHECKING:
     from helpers.app.indicators import IndicatorsPanel
@@ -47,8 +48,6 @@ MAX_LIKED = 10
 N_SUGGESTIONS = 8
 #: Recommended films shown.
 N_RESULTS = 10
-#: Longest text accepted as a title (longer is pasted text, refused with a message).
-MAX_INPUT_CHARS = 200
 #: Shortest input worth suggesting titles for.
 MIN_SUGGEST_CHARS = 2
 
@@ -252,7 +251,7 @@ class DashboardApp:
     def suggest(self, text: object) -> list:
         """Type-ahead: show the titles matching the input so far (nothing under 2 characters)."""
         query = clean_input(text)
-        if len(query) < MIN_SUGGEST_CHARS or len(query) > MAX_INPUT_CHARS:
+        if len(query) < MIN_SUGGEST_CHARS or len(query) > MAX_QUERY_CHARS:
             matches = []
         else:
             matches = self.index.complete(query, N_SUGGESTIONS + len(self.liked))
@@ -291,10 +290,10 @@ class DashboardApp:
         if not query:
             self._say("warn", "Tapez d'abord le titre d'un film que vous avez aimé.")
             return None
-        if len(query) > MAX_INPUT_CHARS:
+        if len(query) > MAX_QUERY_CHARS:
             self._say("warn", f"Ce texte est trop long pour un titre ({fr_number(len(query))} "
                               f"caractères) : tapez seulement le titre du film "
-                              f"({MAX_INPUT_CHARS} caractères au plus).")
+                              f"({MAX_QUERY_CHARS} caractères au plus).")
             self._show_suggestions([])
             return None
         match = self.index.resolve(query)
@@ -398,7 +397,7 @@ class DashboardApp:
         pending = clean_input(self.text.value)
         note = None
         if pending:
-            match = self.index.resolve(pending) if len(pending) <= MAX_INPUT_CHARS else None
+            match = self.index.resolve(pending) if len(pending) <= MAX_QUERY_CHARS else None
             if match is not None and match.tconst in self.liked_ids:
                 note = f"{quote_input(match.label)} est déjà dans votre liste."
             elif match is not None and len(self.liked) >= MAX_LIKED:

@@ -27,7 +27,8 @@ from rapidfuzz import fuzz, process
 from helpers.errors import CineError
 from helpers.files import code_version, staged_folder
 
-#: Queries longer than this are not titles (pasted text, garbage): empty result.
+#: Queries longer than this are not titles (pasted text, garbage): the search gives an empty
+#: result and the dashboard refuses them with a message.
 MAX_QUERY_CHARS = 200
 #: WRatio score (0-100) from which a title counts as a match rather than a suggestion.
 MATCH_SCORE = 80.0
