@@ -15,7 +15,7 @@ import pytest
 from helpers import cli
 from helpers.audience import AudienceProfile
 from helpers.errors import CineError
-from helpers.reco.model import COLUMNS, FIT_ONLY, GENRES_FR, FeatureWeights, Recommender
+from helpers.reco.model import COLUMNS, FIT_ONLY, FeatureWeights, Recommender
 from helpers.schema import MOVIES
 
 LIKED = "tt0000001"
@@ -228,10 +228,6 @@ def test_fit_command_writes_a_loadable_model(tmp_path: Path) -> None:
     out = tmp_path / "model"
     assert cli.main(["fit", "--processed", str(processed), "--out", str(out)]) == 0
     assert Recommender.load(out).recommend([LIKED], k=1)["tconst"].tolist() == [SAME_DIRECTOR]
-
-
-def test_genre_translation_covers_imdb_genres() -> None:
-    assert GENRES_FR["Comedy"] == "Comédie" and GENRES_FR["Sci-Fi"] == "Science-fiction"
 
 
 def test_batched_rank_matches_recommend() -> None:
