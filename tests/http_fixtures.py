@@ -21,7 +21,31 @@ from urllib.parse import parse_qs, urlparse
 Route = Callable[[dict[str, str]], tuple]
 
 
-class FileServer:
+class _Threaded:
+    """A socketserver run by a thread while the ``with`` block lasts."""
+
+    def _run(self, server: socketserver.BaseServer) -> None:
+        self._server = server
+        server.daemon_threads = True
+        self._thread = threading.Thread(target=server.serve_forever,
+                                        kwargs={"poll_interval": 0.02}, daemon=True)
+
+    def __enter__(self):  # noqa: ANN204 (returns the subclass)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop serving: the port refuses connections from now on (idempotent)."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join()
+        self._server.server_close()
+
+
+class FileServer(_Threaded):
     """Context manager serving ``files`` (path -> bytes or Route) on a free local port."""
 
     def __init__(self, files: dict[str, bytes | Route]) -> None:
@@ -44,11 +68,7 @@ class FileServer:
                 owner._serve(self)
 
         self.handler = Handler
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        self._run(ThreadingHTTPServer(("127.0.0.1", 0), Handler))
 
     @property
     def url(self) -> str:
@@ -57,20 +77,6 @@ class FileServer:
     def requests_for(self, path: str) -> list[str | None]:
         """Range headers of the requests received for ``path`` (None: no Range)."""
         return [rng for p, rng in self.log if urlparse(p).path == path]
-
-    def __enter__(self) -> FileServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Stop serving: the port refuses connections from now on (idempotent)."""
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join()
-        self._server.server_close()
 
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
         parts = urlparse(h.path)
@@ -144,7 +150,7 @@ def make_test_certificates(folder: Path, hosts: tuple[str, ...] = DRIVE_HOSTS) -
     return ca, cert, key
 
 
-class DriveProxy:
+class DriveProxy(_Threaded):
     """An HTTP proxy on 127.0.0.1 that plays Google Drive for gdown: a ``CONNECT`` to one of
     :data:`DRIVE_HOSTS` ends in a real TLS server (certificate of a test CA, which the client
     trusts through ``REQUESTS_CA_BUNDLE``) whose requests the ``files`` server answers.
@@ -175,20 +181,8 @@ class DriveProxy:
                     return
                 owner.files.handler(secure, self.client_address, self.server)
 
-        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Tunnel)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.02}, daemon=True)
+        self._run(socketserver.ThreadingTCPServer(("127.0.0.1", 0), Tunnel))
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> DriveProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._thread.join()
-        self._server.server_close()
