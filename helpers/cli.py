@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fit": ("helpers.recommender", "fit the recommender on the processed movies and save it"),
     "recommend": ("helpers.recommend_cli", "recommend films from titles you liked"),
     "evaluate": ("helpers.evaluate", "offline evaluation (ML-LOO) on real MovieLens ratings"),
+    "learn": ("helpers.reco.learn", "learn the recommender's weights from MovieLens tuning users"),
     "market": ("helpers.market", "build the sourced market-figures table"),
     "build": ("helpers.pipeline", "download + ingest + fit: everything the dashboard needs"),
     "demo": ("helpers.demo", "offline: synthetic data + ingest + fit (labelled as demo)"),

@@ -178,14 +178,20 @@ def test_local_preference_adds_the_audience_bonus() -> None:
 def test_discovery_lowers_the_popularity_prior() -> None:
     movies = catalogue()
     movies.loc[movies["tconst"] == HORROR, "num_votes"] = 500_000
+    movies.loc[movies["tconst"] == LIKED, "num_votes"] = 200_000
     model = Recommender().fit(movies)
     normal = model.recommend([LIKED], k=100).set_index("tconst")["score"]
     discovery = model.recommend([LIKED], k=100, discovery=True).set_index("tconst")["score"]
-    gap = model.weights.popularity - model.weights.discovery_popularity
+    w, pop = model.weights, dict(zip(model.index_, model.popularity_, strict=True))
+    assert pop[HORROR] == 1.0 and pop[SAME_DIRECTOR] == 0.0
+    # the priors are scaled by the share kept and by the liked film's own popularity
+    gap = w.prior_scale * pop[LIKED] * (w.popularity - w.discovery_popularity) * pop[HORROR]
+    assert pop[LIKED] == pytest.approx(0.8526, abs=1e-4)
     assert normal[HORROR] - discovery[HORROR] == pytest.approx(gap, abs=1e-6)
+    assert normal[SAME_DIRECTOR] == pytest.approx(discovery[SAME_DIRECTOR], abs=1e-6)
     reasons = model.recommend([LIKED], k=100).set_index("tconst")["reason"]
     assert reasons[HORROR] == "très apprécié du public (note 8,0/10)"  # shares nothing else
-    assert reasons[LONG_HORROR] == "histoire et ton proches de vos choix"
+    assert reasons[LONG_HORROR] == "dans la lignée de vos choix"  # nothing shared, not famous
 
 
 def test_save_load_round_trip(model: Recommender, tmp_path: Path) -> None:
@@ -211,8 +217,8 @@ def _mapped(array: object) -> bool:
 def test_model_of_an_older_format_asks_for_a_refit(model: Recommender, tmp_path: Path) -> None:
     path = model.save(tmp_path / "recommender")
     meta = json.loads((path / "meta.json").read_text())
-    (path / "meta.json").write_text(json.dumps({**meta, "format": 1}))
-    with pytest.raises(CineError, match=r"format 1 != 2.*python -m helpers fit"):
+    (path / "meta.json").write_text(json.dumps({**meta, "format": 2}))  # before v2 weights
+    with pytest.raises(CineError, match=r"format 2 != 3.*python -m helpers fit"):
         Recommender.load(path)
 
 

@@ -1,0 +1,1 @@
+"""Recommendation: features, model, title search, evaluation and learning."""
