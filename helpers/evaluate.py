@@ -399,6 +399,35 @@ def evaluate(real_dir: Path | None = None, users: str = "reporting",
     return pd.DataFrame(rows)
 
 
+def local_preference_effect(real_dir: Path | None = None,
+                            levels: Sequence[float] = (0.0, 0.4, 1.0),
+                            weights: FeatureWeights | None = None) -> pd.DataFrame:
+    """What the local preference costs (HR@10 of the reporting users) and changes in their
+    one-film lists (share of French films, of films of a favoured genre), per level."""
+    from helpers.recommender import Recommender
+
+    real_dir = Path(real_dir or config.real_data_dir()).resolve()
+    catalogue = load_catalogue(real_dir)
+    cases = held_out_cases(user_sequences(real_dir, "reporting"), "reporting")
+    model = Recommender(weights).fit(catalogue)
+    french = catalogue["is_french"].fillna(False).to_numpy(bool)
+    favoured = catalogue["genres"].map(
+        lambda g: bool(set(g) & set(CREUSE.favoured_genres))).to_numpy(bool)
+    rows = [{"préférence locale": "catalogue", "films français": french.mean(),
+             "genres favorisés": favoured.mean()}]
+    for level in levels:
+        row: dict[str, object] = {"préférence locale": level}
+        for variant, label in (("single", "1 film"), ("profile", "5 films")):
+            recs = model.rank(getattr(cases, variant), K, local_preference=level)
+            row[f"HR@10 {label}"] = per_user_mean(hits_and_ndcg(recs, cases.target)[0],
+                                                  cases.user)
+            if variant == "single":
+                row["films français"] = french[recs].mean()
+                row["genres favorisés"] = favoured[recs].mean()
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def format_table(table: pd.DataFrame) -> str:
     """The evaluation table as aligned text, percentages where they read best."""
     shown = table.drop(columns=["films les plus fréquents"], errors="ignore")

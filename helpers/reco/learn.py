@@ -127,8 +127,10 @@ def hub_share(model: Recommender, local_preference: float) -> float:
     return float(np.unique(lists[lists >= 0], return_counts=True)[1].max() / len(lists))
 
 
-def learn(real_dir: Path | None = None, verbose: bool = True) -> FeatureWeights:
-    """The shipped weights' derivation, from the tuning users only (deterministic)."""
+def learn(real_dir: Path | None = None, verbose: bool = True, sweeps: bool = True
+          ) -> FeatureWeights:
+    """The shipped weights' derivation, from the tuning users only (deterministic);
+    ``sweeps=False`` stops after the softmax (prior_scale and recency as shipped)."""
     say = print if verbose else (lambda *a, **k: None)
     start = time.perf_counter()
     catalogue = load_catalogue(real_dir)
@@ -142,6 +144,8 @@ def learn(real_dir: Path | None = None, verbose: bool = True) -> FeatureWeights:
     weights = weights_from(names, theta, base)
     say(f"softmax on {len(pairs.query):,} tuning pairs x {1 + NEGATIVES} films: "
         f"loss {nll:.4f} (chance {np.log(1 + NEGATIVES):.4f}), {time.perf_counter() - start:.0f} s")
+    if not sweeps:
+        return weights
     for scale in PRIOR_SCALES:
         trial = Recommender(dataclasses.replace(weights, prior_scale=scale)).fit(catalogue)
         hubs = [hub_share(trial, lp) for lp in (0.0, CREUSE.local_preference)]
