@@ -1,13 +1,21 @@
-"""``python -m helpers serve``: the customers' dashboard with Voilà on 127.0.0.1.
+"""``python -m helpers serve``: the customers' dashboard, served by Voilà.
 
-Sources are stripped, kernels are preheated (a pool of ready kernels that have
-already run the notebook, so a visitor's page is usable in a couple of seconds)
-and idle kernels are culled (a visitor who left frees their memory).
+Runs :mod:`helpers.app.server` (Voilà with gzip, admission control, ``healthz`` and a
+privacy-minded access log). Sources are stripped, kernels are preheated (a pool of ready
+kernels that have already run the notebook, so a visitor's page is usable in a couple of
+seconds), at most ``--max-visitors`` kernels live at once (pool included; past it a French
+"service busy" page with HTTP 503), and kernels are culled by what their visitor does: a
+page that never connected after 30 s, a visitor who left after 2 minutes, a connected but
+idle visitor after 20 minutes (the page then says so in French).
+
+Every option has an environment variable (``CINE_HOST``, ``CINE_PORT``, ``CINE_BASE_URL``,
+``CINE_MAX_VISITORS``); the command line wins.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 
@@ -15,10 +23,17 @@ from helpers import config
 from helpers.errors import CineError
 
 NOTEBOOK = "dashboard.ipynb"
+DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
-#: Seconds of inactivity after which a visitor's kernel is shut down, and check period.
+DEFAULT_BASE_URL = "/"
+#: Seconds before a kernel whose visitor left (websocket closed) is shut down.
 CULL_IDLE_TIMEOUT = 120
-CULL_INTERVAL = 30
+#: Seconds before a kernel whose page never opened its websocket is shut down.
+UNCONNECTED_TIMEOUT = 30
+#: Seconds of inactivity before a connected visitor's kernel is released (20 minutes).
+CONNECTED_IDLE_TIMEOUT = 20 * 60
+#: How often kernels are checked for culling (seconds).
+CULL_INTERVAL = 10
 #: Seconds Voilà waits for a cell's output once executed (default 4): when many visitors
 #: arrive at once the CPU is shared and the app's display message can come later; with
 #: the default Voilà then serves a page without the app.
@@ -37,16 +52,32 @@ def check_ready() -> None:
                 "lancez `python -m helpers demo` ou `python -m helpers build`")
 
 
+def normalise_base_url(base_url: str) -> str:
+    """``"films"`` / ``"/films"`` -> ``"/films/"``; refuses what is not a plain URL path."""
+    path = "/" + base_url.strip().strip("/")
+    if any(c in path for c in "?#\\ ") or "//" in path or ".." in path:
+        raise CineError(f"invalid base URL {base_url!r}: give a path such as /films/")
+    return path.rstrip("/") + "/"
+
+
 def voila_command(port: int = DEFAULT_PORT, preheat: bool = True, pool_size: int = 1,
                   cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
-                  cull_interval: int = CULL_INTERVAL) -> list[str]:
-    """The Voilà command line (options checked against ``voila --help-all``, voila 0.5)."""
+                  cull_interval: int = CULL_INTERVAL, host: str = DEFAULT_HOST,
+                  base_url: str = DEFAULT_BASE_URL, max_visitors: int = 0,
+                  unconnected_timeout: int = UNCONNECTED_TIMEOUT,
+                  idle_timeout: int = CONNECTED_IDLE_TIMEOUT) -> list[str]:
+    """The command line of :mod:`helpers.app.server` (Voilà's options, checked against its
+    ``--help-all``; voila 0.5). ``max_visitors`` 0 means no cap."""
     return [
-        sys.executable, "-m", "voila", str(config.PROJECT_ROOT / NOTEBOOK),
-        "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+        sys.executable, "-m", "helpers.app.server", str(config.PROJECT_ROOT / NOTEBOOK),
+        "--no-browser", f"--port={port}", f"--Voila.ip={host}",
+        f"--Voila.base_url={normalise_base_url(base_url)}",
         "--strip_sources=True", f"--preheat_kernel={preheat}",
         f"--pool_size={pool_size if preheat else 0}",
-        f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
+        f"--CineKernelManager.max_kernels={max_visitors}",
+        f"--CineKernelManager.unconnected_timeout={unconnected_timeout}",
+        f"--CineKernelManager.disconnected_timeout={cull_idle_timeout}",
+        f"--MappingKernelManager.cull_idle_timeout={idle_timeout}",
         f"--MappingKernelManager.cull_interval={cull_interval}",
         f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
         # Unix sockets between Voilà and its kernels: with TCP, jupyter_client picks a free
@@ -57,8 +88,30 @@ def voila_command(port: int = DEFAULT_PORT, preheat: bool = True, pool_size: int
     ]
 
 
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise CineError(f"{name}={value!r} is not a whole number") from None
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port on 127.0.0.1")
+    parser.add_argument("--host", default=os.environ.get("CINE_HOST") or DEFAULT_HOST,
+                        help="address to listen on (env CINE_HOST; default 127.0.0.1, "
+                             "behind a reverse proxy keep it so)")
+    parser.add_argument("--port", type=int, default=None,
+                        help=f"port (env CINE_PORT; default {DEFAULT_PORT})")
+    parser.add_argument("--base-url", default=os.environ.get("CINE_BASE_URL") or
+                        DEFAULT_BASE_URL,
+                        help="URL path the dashboard lives under, e.g. /films/ "
+                             "(env CINE_BASE_URL; default /)")
+    parser.add_argument("--max-visitors", type=int, default=None,
+                        help="most kernels alive at once, preheated pool included (env "
+                             "CINE_MAX_VISITORS; default: from the memory available and "
+                             "the size of a visitor's kernel, printed at start)")
     parser.add_argument("--no-preheat", action="store_true",
                         help="do not keep a preheated kernel ready (slower first page)")
     parser.add_argument("--pool-size", type=int, default=1,
@@ -70,6 +123,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from helpers import indicators
+    from helpers.app import capacity
 
     check_ready()
     if args.cache_posters:
@@ -86,6 +140,23 @@ def run(args: argparse.Namespace) -> int:
             print("default indicators page drawn", flush=True)
     except CineError as exc:  # the tab will say so in French; recommendations still work
         print(f"warning: {exc}", file=sys.stderr)
-    command = voila_command(args.port, not args.no_preheat, args.pool_size)
-    print(f"Ciné Creuse dashboard: http://127.0.0.1:{args.port}/  (Ctrl-C to stop)", flush=True)
+    port = args.port if args.port is not None else _env_int("CINE_PORT", DEFAULT_PORT)
+    base_url = normalise_base_url(args.base_url)
+    pool = args.pool_size if not args.no_preheat else 0
+    max_visitors = (args.max_visitors if args.max_visitors is not None
+                    else _env_int("CINE_MAX_VISITORS", 0))
+    if max_visitors <= 0:
+        max_visitors, why = capacity.default_max_visitors()
+        print(f"max visitors: {max_visitors} ({why}; set --max-visitors to change)",
+              flush=True)
+    else:
+        print(f"max visitors: {max_visitors}", flush=True)
+    if max_visitors <= pool:
+        raise CineError(f"--max-visitors ({max_visitors}) must exceed --pool-size ({pool}): "
+                        "the preheated kernels count in it")
+    command = voila_command(port, not args.no_preheat, args.pool_size, host=args.host,
+                            base_url=base_url, max_visitors=max_visitors)
+    shown = "127.0.0.1" if args.host in {"0.0.0.0", "::"} else args.host
+    print(f"Ciné Creuse dashboard: http://{shown}:{port}{base_url}  (health: {base_url}healthz;"
+          " Ctrl-C to stop)", flush=True)
     return subprocess.call(command, cwd=config.PROJECT_ROOT)

@@ -1,0 +1,1 @@
+"""What customers touch: the dashboard, its pages and how it is served."""
