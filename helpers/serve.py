@@ -18,6 +18,7 @@ import argparse
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 
 from helpers import config
 from helpers.errors import CineError
@@ -65,9 +66,10 @@ def voila_command(port: int = DEFAULT_PORT, preheat: bool = True, pool_size: int
                   cull_interval: int = CULL_INTERVAL, host: str = DEFAULT_HOST,
                   base_url: str = DEFAULT_BASE_URL, max_visitors: int = 0,
                   unconnected_timeout: int = UNCONNECTED_TIMEOUT,
-                  idle_timeout: int = CONNECTED_IDLE_TIMEOUT) -> list[str]:
+                  idle_timeout: int = CONNECTED_IDLE_TIMEOUT,
+                  extra: Sequence[str] = ()) -> list[str]:
     """The command line of :mod:`helpers.app.server` (Voilà's options, checked against its
-    ``--help-all``; voila 0.5). ``max_visitors`` 0 means no cap."""
+    ``--help-all``; voila 0.5). ``max_visitors`` 0 means no cap; ``extra``: more options."""
     return [
         sys.executable, "-m", "helpers.app.server", str(config.PROJECT_ROOT / NOTEBOOK),
         "--no-browser", f"--port={port}", f"--Voila.ip={host}",
@@ -85,6 +87,7 @@ def voila_command(port: int = DEFAULT_PORT, preheat: bool = True, pool_size: int
         # can take it meanwhile and the kernel dies ("Address already in use", seen with
         # 10 visitors arriving at once).
         "--KernelManager.transport=ipc",
+        *extra,
     ]
 
 

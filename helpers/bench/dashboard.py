@@ -41,7 +41,7 @@ import requests
 
 from helpers import config, indicators
 from helpers.bench.common import bench_dir, mb
-from helpers.serve import CULL_IDLE_TIMEOUT, voila_command
+from helpers.serve import CULL_IDLE_TIMEOUT, normalise_base_url, voila_command
 
 TARGETS = {"usable_s": 3.0, "posters_s": 1.0, "kernel_mb": 300.0}
 CHROMIUM = "/usr/bin/chromium"
@@ -169,8 +169,9 @@ class Server:
 
 
 @contextmanager
-def serve(data: Path, preheat: bool) -> Iterator[Server]:
-    """Voilà on a free port, prepared and started as by ``python -m helpers serve``."""
+def serve(data: Path, preheat: bool, **options: object) -> Iterator[Server]:
+    """Voilà on a free port, prepared and started as by ``python -m helpers serve``
+    (``options``: more keyword arguments of :func:`helpers.serve.voila_command`)."""
     indicators.ensure_default_page(data / "processed")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -178,17 +179,18 @@ def serve(data: Path, preheat: bool) -> Iterator[Server]:
     log = Path(tempfile.mkdtemp(prefix="cine-bench-")) / f"voila-{port}.log"
     env = {**os.environ, "CINE_DATA_DIR": str(data)}
     with log.open("w") as out:
-        proc = subprocess.Popen(voila_command(port, preheat=preheat), cwd=config.PROJECT_ROOT,
-                                env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    server = Server(proc, f"http://127.0.0.1:{port}/", log)
+        proc = subprocess.Popen(voila_command(port, preheat=preheat, **options),
+                                cwd=config.PROJECT_ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    base_url = normalise_base_url(str(options.get("base_url", "/")))
+    server = Server(proc, f"http://127.0.0.1:{port}{base_url}", log)
     try:
         deadline = time.monotonic() + 120
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"Voilà exited:\n{log.read_text()[-2000:]}")
             try:
-                if requests.get(f"{server.url}voila/static/voila.js", timeout=2).status_code == 200:
+                if requests.get(f"{server.url}healthz", timeout=2).status_code == 200:
                     break
             except requests.RequestException:
                 pass
