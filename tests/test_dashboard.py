@@ -711,3 +711,16 @@ def test_wait_for_visitor_blocks_until_voila_sends_the_request(
         server.shutdown()
     assert paths == ["/voila/query/k1"]
     dashboard.wait_for_visitor()  # Voilà gone: gives up quietly
+
+
+def test_a_megabyte_of_text_is_refused_at_once(app: DashboardApp) -> None:
+    """A 1 MB value sent over the websocket: refused with its length, without being cleaned
+    (cleaning it took 0.3 s, three times per message through type-ahead, Enter, Recommend)."""
+    huge = "x" * 1_000_000
+    start = time.perf_counter()
+    assert app.suggest(huge) == []
+    app.text.value = huge
+    app.submit()
+    assert time.perf_counter() - start < 0.1
+    assert "trop long pour un titre (1\xa0000\xa0000 caractères)" in app.message.value
+    assert app.liked == [] and app.results.empty

@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import re
+import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -45,6 +46,12 @@ TEMPLATE = "cine"
 #: Largest websocket message accepted from a browser (Tornado's default is 10 MiB); the
 #: dashboard's largest legitimate message is a few kB.
 WEBSOCKET_MAX_MESSAGE = 2 * 2**20
+#: Messages a browser may send per second on a kernel websocket, and the burst allowed
+#: (the page sends a few per keystroke or click; the surplus is dropped, so that one
+#: visitor's script cannot keep a core busy).
+WEBSOCKET_RATE = (20.0, 100)
+#: Bytes per second and burst on the same websocket.
+WEBSOCKET_BYTES = (1.0 * 2**20, 4 * 2**20)
 _KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 #: A handler mounted under the base URL: (pattern relative to it, class, initialize kwargs).
 HandlerSpec = tuple[str, type[tornado.web.RequestHandler], dict]
@@ -99,6 +106,24 @@ def install_privacy_filter(*loggers: logging.Logger) -> None:
 
 
 # ------------------------------------------------------------------------ handlers
+class TokenBucket:
+    """``rate`` units per second, at most ``burst`` saved: the classic rate limiter."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens, self.stamp = float(burst), time.monotonic()
+
+    def take(self, amount: float = 1.0) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < amount:
+            return False
+        self.tokens -= amount
+        return True
+
+
+
 class HealthHandler(tornado.web.RequestHandler):
     """``GET <base-url>healthz``: up, kernels, capacity, as JSON; starts no kernel."""
 
@@ -154,9 +179,28 @@ class CineKernelWebsocketHandler(VoilaKernelWebsocketHandler):
     """Voilà's kernel websocket, known to the kernel manager (to close it with a reason)."""
 
     async def open(self, kernel_id: str) -> None:  # type: ignore[override]
+        self._messages = TokenBucket(*WEBSOCKET_RATE)
+        self._bytes = TokenBucket(*WEBSOCKET_BYTES)
+        self._dropped = 0
         if isinstance(self.kernel_manager, CineKernelManager):
             self.kernel_manager.track_socket(kernel_id, self)
         await super().open(kernel_id)
+
+    def on_message(self, message: str | bytes) -> None:
+        """Forward a browser message to the kernel; a malformed one is dropped with a
+        one-line warning (Tornado would log a traceback and drop the connection); past the
+        rate limits (:data:`WEBSOCKET_RATE`, :data:`WEBSOCKET_BYTES`) messages are dropped."""
+        if not (self._messages.take() and self._bytes.take(len(message))):
+            self._dropped += 1
+            if self._dropped in {1, 100, 10_000}:
+                self.log.warning("Rate limit: %d message(s) dropped for kernel %s",
+                                 self._dropped, self.kernel_id)
+            return
+        try:
+            super().on_message(message)
+        except Exception as exc:  # noqa: BLE001 - untrusted input, never fatal
+            self.log.warning("Dropped a malformed websocket message for kernel %s (%s)",
+                             self.kernel_id, type(exc).__name__)
 
     def on_close(self) -> None:
         if isinstance(self.kernel_manager, CineKernelManager):

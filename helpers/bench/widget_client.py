@@ -156,14 +156,15 @@ class WidgetClient:
         await self.send("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control",
                                       "data": {}}, metadata={"version": CONTROL_VERSION})
         await self.comm_msg(control, {"method": "request_states"})
-        await self.wait_for(lambda: any(s.get("_dom_classes") for s in self.states.values()),
-                            timeout)
+        self.states.clear()
+        await self.wait_for(lambda: self.find("cc-app"), timeout)
         return self.states
 
     def find(self, css_class: str) -> list[str]:
         """Model ids of the widgets carrying a CSS class, in creation order."""
         return [model_id for model_id, state in self.states.items()
-                if css_class in (state.get("_dom_classes") or ())]
+                if isinstance(state.get("_dom_classes"), list)
+                and css_class in state["_dom_classes"]]
 
     def layout(self, model_id: str) -> dict:
         ref = self.states[model_id].get("layout", "")
