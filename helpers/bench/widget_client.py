@@ -75,7 +75,8 @@ class WidgetClient:
         return client
 
     async def close(self) -> None:
-        await self.websocket.close()
+        with contextlib.suppress(Exception):  # already closed by the server
+            await self.websocket.close()
         self._reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._reader

@@ -9,7 +9,7 @@
   var IDLE_CODE = 4001;
   var shown = false;
   var MESSAGES = {
-    idle: "Votre session s'est arrêtée après {minutes} minutes sans activité. " +
+    idle: "Votre session s'est arrêtée après {minutes} sans activité. " +
           "Rechargez la page pour recommencer.",
     gone: "Votre session s'est arrêtée. Rechargez la page pour recommencer."
   };
@@ -30,7 +30,8 @@
       "padding:1.5em;border-radius:8px;font:1.25rem/1.5 system-ui,sans-serif;";
     var text = document.createElement("p");
     text.id = "cc-session-ended-text";
-    text.textContent = MESSAGES[kind].replace("{minutes}", minutes);
+    var duration = minutes === "1" ? "1 minute" : minutes + " minutes";
+    text.textContent = MESSAGES[kind].replace("{minutes}", duration);
     var button = document.createElement("button");
     button.type = "button";
     button.className = "cc-session-reload";
