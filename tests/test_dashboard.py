@@ -612,26 +612,43 @@ def test_indicators_page_that_cannot_be_drawn_says_why(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- serving
 def test_serve_command_line() -> None:
-    command = serve.voila_command(8899)
-    assert command[1:4] == ["-m", "voila", str(config.PROJECT_ROOT / "dashboard.ipynb")]
+    command = serve.voila_command(8899, max_visitors=12)
+    notebook = str(config.PROJECT_ROOT / "dashboard.ipynb")
+    assert command[1:4] == ["-m", "helpers.app.server", notebook]
     assert command[4:] == [
-        "--no-browser", "--port=8899", "--Voila.ip=127.0.0.1", "--strip_sources=True",
-        "--preheat_kernel=True", "--pool_size=1",
-        "--MappingKernelManager.cull_idle_timeout=120",
-        "--MappingKernelManager.cull_interval=30", "--VoilaExecutor.iopub_timeout=60",
+        "--no-browser", "--port=8899", "--Voila.ip=127.0.0.1", "--Voila.base_url=/",
+        "--strip_sources=True", "--preheat_kernel=True", "--pool_size=1",
+        "--CineKernelManager.max_kernels=12", "--CineKernelManager.unconnected_timeout=30",
+        "--CineKernelManager.disconnected_timeout=120",
+        "--MappingKernelManager.cull_idle_timeout=1200",
+        "--MappingKernelManager.cull_interval=10", "--VoilaExecutor.iopub_timeout=60",
         "--KernelManager.transport=ipc"]
-    cold = serve.voila_command(8899, preheat=False)
+    cold = serve.voila_command(8899, preheat=False, host="0.0.0.0", base_url="films")
     assert "--preheat_kernel=False" in cold and "--pool_size=0" in cold
+    assert "--Voila.ip=0.0.0.0" in cold and "--Voila.base_url=/films/" in cold
+
+
+@pytest.mark.parametrize(("given", "path"), [
+    ("/", "/"), ("", "/"), ("films", "/films/"), ("/films", "/films/"),
+    ("/cine/films/", "/cine/films/"), ("//films//", "/films/")])
+def test_base_url_is_normalised(given: str, path: str) -> None:
+    assert serve.normalise_base_url(given) == path
+
+
+@pytest.mark.parametrize("bad", ["/films?x=1", "/a b/", "/cine//films/", "/../etc/", "/f#x"])
+def test_bad_base_url_is_refused(bad: str) -> None:
+    with pytest.raises(CineError, match="invalid base URL"):
+        serve.normalise_base_url(bad)
 
 
 def test_serve_options_exist_in_this_voila() -> None:
-    """Every option of the command is a real option of the installed Voilà / Jupyter server."""
+    """Every option of the command is a real option of the server's ``--help-all``."""
     from jupyter_client.manager import KernelManager
     from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 
-    help_all = subprocess.run([sys.executable, "-m", "voila", "--help-all"], capture_output=True,
-                              text=True, check=True).stdout
-    for option in serve.voila_command(8899)[4:]:
+    help_all = subprocess.run([sys.executable, "-m", "helpers.app.server", "--help-all"],
+                              capture_output=True, text=True, check=True).stdout
+    for option in serve.voila_command(8899, max_visitors=3)[4:]:
         name = option.split("=")[0]
         if name.startswith("--MappingKernelManager."):
             assert name.split(".")[1] in MappingKernelManager.class_traits(config=True)
@@ -639,6 +656,14 @@ def test_serve_options_exist_in_this_voila() -> None:
             assert name.split(".")[1] in KernelManager.class_traits(config=True)
         else:
             assert re.search(rf"^{re.escape(name)}\b", help_all, re.MULTILINE), name
+
+
+def test_default_max_visitors_from_memory() -> None:
+    from helpers.app.capacity import default_max_visitors
+
+    cap, why = default_max_visitors(available=10 * 2**30, kernel_bytes=200 * 2**20)
+    assert cap == 40 and why.startswith("10.0 GB available, 80% of it")
+    assert default_max_visitors(available=100 * 2**20)[0] == 2  # never below 2
 
 
 def test_serve_without_data_says_what_to_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -663,11 +688,36 @@ def test_serve_draws_the_default_indicators_page_then_starts_voila(
     started = []
     monkeypatch.setattr(serve.subprocess, "call",
                         lambda command, cwd: started.append(command) or 0)
-    assert cli.main(["serve", "--port", "8899"]) == 0
-    assert default.is_file() and started == [serve.voila_command(8899)]
-    assert "default indicators page drawn" in capsys.readouterr().out
-    assert cli.main(["serve", "--port", "8899"]) == 0  # already drawn: straight to Voilà
+    assert cli.main(["serve", "--port", "8899", "--max-visitors", "5"]) == 0
+    assert default.is_file() and started == [serve.voila_command(8899, max_visitors=5)]
+    out = capsys.readouterr().out
+    assert "default indicators page drawn" in out and "max visitors: 5\n" in out
+    assert cli.main(["serve", "--port", "8899", "--max-visitors", "5"]) == 0  # drawn: Voilà
     assert "drawn" not in capsys.readouterr().out and len(started) == 2
+
+
+def test_serve_options_from_the_environment(tiny_env: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture) -> None:
+    started = []
+    monkeypatch.setattr(serve.subprocess, "call",
+                        lambda command, cwd: started.append(command) or 0)
+    for name, value in {"CINE_HOST": "0.0.0.0", "CINE_PORT": "8123",
+                        "CINE_BASE_URL": "films", "CINE_MAX_VISITORS": "7"}.items():
+        monkeypatch.setenv(name, value)
+    assert cli.main(["serve"]) == 0
+    assert started == [serve.voila_command(8123, host="0.0.0.0", base_url="/films/",
+                                           max_visitors=7)]
+    assert "http://127.0.0.1:8123/films/" in capsys.readouterr().out
+    assert cli.main(["serve", "--port", "8124", "--max-visitors", "3"]) == 0  # flags win
+    assert "--port=8124" in started[-1] and "--CineKernelManager.max_kernels=3" in started[-1]
+    monkeypatch.setenv("CINE_MAX_VISITORS", "")
+    assert cli.main(["serve"]) == 0  # computed from memory, printed
+    assert re.search(r"max visitors: \d+ \([\d.]+ GB available", capsys.readouterr().out)
+    monkeypatch.setenv("CINE_PORT", "huit")
+    assert cli.main(["serve"]) == 1
+    assert "CINE_PORT='huit' is not a whole number" in capsys.readouterr().err
+    assert cli.main(["serve", "--port", "8125", "--max-visitors", "1"]) == 1
+    assert "must exceed --pool-size" in capsys.readouterr().err  # the pool needs one
 
 
 def test_build_app_on_the_tiny_demo_data(tiny_env: Path) -> None:
