@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-BENCHMARKS = ("ingest", "kpi", "search", "recommend", "dashboard")
+BENCHMARKS = ("ingest", "kpi", "search", "recommend", "dashboard", "flood")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
