@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("helpers.pipeline", "download + ingest + fit: everything the dashboard needs"),
     "demo": ("helpers.demo", "offline: synthetic data + ingest + fit (labelled as demo)"),
     "indicators": ("helpers.indicators", "draw the dashboard's KPI page for given filters"),
-    "serve": ("helpers.serve", "serve the Voila dashboard on 127.0.0.1"),
+    "serve": ("helpers.serve", "serve the Voila dashboard (gzip, admission control, healthz)"),
     "report": ("helpers.report", "execute the notebooks and export the HTML report and slides"),
     "bench": ("helpers.bench", "benchmarks: ingest, kpi, search, recommend, dashboard"),
 }
