@@ -284,6 +284,6 @@ def test_the_busy_page_retries_by_itself(server: Server, browser: object) -> Non
     assert response.status == 503
     assert pages.BUSY_TEXT in page.inner_text("main")
     assert page.evaluate("() => document.documentElement.lang") == "fr"
-    # the bots are culled after 8 s; the page reloads itself every 2 to 2.5 s
+    # the bots are culled after 8 s; the page retries by itself every 2 to 2.5 s
     page.wait_for_selector(".reco-input input", state="visible", timeout=60_000)
     page.context.close()
