@@ -9,7 +9,8 @@
 - **admission**: :meth:`admit` tells a page request whether a kernel is available for it
   now (a ready preheated kernel, or room for one more), without starting anything;
 - **culling** by what the visitor does: a kernel whose page never opened its websocket
-  (a bot, a script, a link preview) goes after ``unconnected_timeout`` seconds, one whose
+  (a bot, a script, a link preview) goes after ``unconnected_timeout`` seconds (counted
+  from the page's last asset request: a browser slowed by a crowd is no bot), one whose
   visitor left (websocket closed) after ``disconnected_timeout``, and one whose visitor
   is connected but idle after ``cull_idle_timeout`` (its sockets are first closed with
   :data:`IDLE_CLOSE_CODE` and the minutes as reason, so that the page can say why).
@@ -66,6 +67,9 @@ class CineKernelManager(AsyncMappingKernelManager):
     disconnected_timeout = Integer(120, config=True,
                                    help="Seconds before a kernel whose visitor left (websocket "
                                         "closed) is shut down.")
+    max_starting = Integer(4, config=True,
+                           help="Most kernel processes starting at once (a burst of visitors "
+                                "queues instead of starving every start of CPU; 0: no limit).")
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -74,6 +78,7 @@ class CineKernelManager(AsyncMappingKernelManager):
         self._preheat_starting = 0  # pool refills inside start_kernel
         self._ever_connected: set[str] = set()
         self._sockets: dict[str, set] = {}
+        self._pages: dict[str, str] = {}  # page cookie -> kernel id, until it connects
 
     # ------------------------------------------------------------------ counting
     def live_ids(self) -> set[str]:
@@ -133,7 +138,7 @@ class CineKernelManager(AsyncMappingKernelManager):
         try:
             self._waiting += 1
             try:
-                while self.max_kernels > 0 and len(self.live_ids()) >= self.max_kernels:
+                while self._no_slot():
                     await asyncio.sleep(SLOT_POLL_S)
             finally:
                 self._waiting -= 1
@@ -141,10 +146,20 @@ class CineKernelManager(AsyncMappingKernelManager):
         finally:
             self._preheat_starting -= preheat
 
+    def _no_slot(self) -> bool:
+        starting = sum(1 for k in self._pending_kernels if k not in self._kernels)
+        return ((self.max_kernels > 0 and len(self.live_ids()) >= self.max_kernels)
+                or (self.max_starting > 0 and starting >= self.max_starting))
+
     # ---------------------------------------------------------------- connections
     def notify_connect(self, kernel_id: str) -> None:
         super().notify_connect(kernel_id)
         self._ever_connected.add(kernel_id)
+        self._forget_pages(kernel_id)
+
+    def _forget_pages(self, kernel_id: str) -> None:
+        for page in [p for p, k in self._pages.items() if k == kernel_id]:
+            del self._pages[page]
 
     def track_socket(self, kernel_id: str, socket: object) -> None:
         self._sockets.setdefault(kernel_id, set()).add(socket)
@@ -155,17 +170,28 @@ class CineKernelManager(AsyncMappingKernelManager):
         if not sockets:
             self._sockets.pop(kernel_id, None)
 
-    def page_served(self, kernel_id: str) -> None:
-        """A visitor's page was fully sent: the wait for its websocket starts now."""
-        kernel = self._kernels.get(kernel_id)
-        if kernel is not None:
-            kernel.last_activity = utcnow()
+    def page_served(self, kernel_id: str, page: str | None = None) -> None:
+        """A visitor's page was fully sent: the wait for its websocket starts now. ``page``:
+        the page's cookie, sent back by the browser with each asset it loads."""
+        if page is not None and kernel_id not in self._ever_connected:
+            self._pages[page] = kernel_id
+        self.page_loading(page, kernel_id)
+
+    def page_loading(self, page: str | None, kernel_id: str | None = None) -> None:
+        """The browser of a page still loads its assets: it is no bot, give it time."""
+        kernel_id = kernel_id or self._pages.get(page or "")
+        kernel = self._kernels.get(kernel_id or "")
+        if kernel is None or kernel_id in self._ever_connected:
+            self._pages.pop(page or "", None)
+            return
+        kernel.last_activity = utcnow()
 
     async def shutdown_kernel(self, kernel_id: str, *args: object, **kwargs: object) -> None:
         try:
             return await super().shutdown_kernel(kernel_id, *args, **kwargs)
         finally:
             self._ever_connected.discard(kernel_id)
+            self._forget_pages(kernel_id)
 
     # ------------------------------------------------------------------- culling
     def cull_limit(self, kernel_id: str) -> tuple[int, str]:

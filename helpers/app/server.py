@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import time
 from collections.abc import Callable
 from functools import partial
@@ -52,6 +53,9 @@ WEBSOCKET_MAX_MESSAGE = 2 * 2**20
 WEBSOCKET_RATE = (20.0, 100)
 #: Bytes per second and burst on the same websocket.
 WEBSOCKET_BYTES = (1.0 * 2**20, 4 * 2**20)
+#: Cookie naming a visitor's page (random, no personal data) so that the assets its browser
+#: loads keep its kernel from being taken for a bot's (see PageActivity).
+PAGE_COOKIE = "cc_page"
 _KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 #: A handler mounted under the base URL: (pattern relative to it, class, initialize kwargs).
 HandlerSpec = tuple[str, type[tornado.web.RequestHandler], dict]
@@ -135,11 +139,22 @@ class HealthHandler(tornado.web.RequestHandler):
         self.finish(json.dumps({"status": "ok", **status}))
 
 
+class PageActivity(tornado.web.OutputTransform):
+    """A request carrying a page cookie: that page's browser is still loading (not a bot)."""
+
+    def __init__(self, manager: CineKernelManager, request: object) -> None:
+        super().__init__(request)
+        page = request.cookies.get(PAGE_COOKIE)
+        if page is not None:
+            manager.page_loading(page.value)
+
+
 class AdmissionVoilaHandler(TornadoVoilaHandler):
     """Voilà's page handler behind admission control (French 503 page past the cap)."""
 
     _reservation = None
     _kernel_id: str | None = None
+    _page: str | None = None
 
     @tornado.web.authenticated
     async def get(self, path: str | None = None) -> None:
@@ -153,6 +168,9 @@ class AdmissionVoilaHandler(TornadoVoilaHandler):
             if self._reservation is None:
                 self.busy()
                 return
+            self._page = secrets.token_urlsafe(16)
+            self.set_cookie(PAGE_COOKIE, self._page, path=self.settings["server_url"],
+                            httponly=True, samesite="Strict")
         async for html in self.get_generator(path=path):
             if self._kernel_id is None and (match := _KERNEL_ID.search(html)):
                 self._kernel_id = match[1]
@@ -171,7 +189,7 @@ class AdmissionVoilaHandler(TornadoVoilaHandler):
         if self._reservation is not None:
             self._reservation.release()
         if self._kernel_id is not None and isinstance(self.kernel_manager, CineKernelManager):
-            self.kernel_manager.page_served(self._kernel_id)
+            self.kernel_manager.page_served(self._kernel_id, self._page)
         super().on_finish()
 
 
@@ -253,6 +271,10 @@ class CineVoila(Voila):
                     VoilaKernelWebsocketHandler: CineKernelWebsocketHandler}
         voila = [(spec[0], replaced.get(spec[1], spec[1]), *spec[2:])
                  for spec in super().init_handlers()]
+        if isinstance(self.kernel_manager, CineKernelManager):
+            # Voilà builds its Tornado application just before asking for the handlers, and
+            # transforms are only taken at construction: add ours to the built application.
+            self.app.transforms.append(partial(PageActivity, self.kernel_manager))
         ours: list = [(url_path_join(self.server_url, "healthz"), HealthHandler)]
         for path in self.extra_handlers:
             ours += [(url_path_join(self.server_url, pattern), handler, kwargs)

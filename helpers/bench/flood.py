@@ -143,9 +143,10 @@ def run_flood(data: Path, args: argparse.Namespace) -> None:
               f"[{'OK' if not crashes else 'CRASHES'}]")
         print(f"  Chromium visitor after the flood: usable page in {usable_s:.1f} s   "
               f"[{'OK' if usable_s < 60 else 'ABOVE TARGET'}]")
-    print(f"\nnaive: plain Voilà (no admission control), {args.naive_gets} bare GETs at once, "
-          f"{args.naive_window:.0f} s window:")
-    naive(data, args.naive_gets, args.naive_window)
+    if args.naive_gets > 0:
+        print(f"\nnaive: plain Voilà (no admission control), {args.naive_gets} bare GETs at "
+              f"once, {args.naive_window:.0f} s window:")
+        naive(data, args.naive_gets, args.naive_window)
 
 
 def naive(data: Path, gets: int, window: float) -> None:
@@ -189,7 +190,7 @@ async def lightweight(url: str, titles: list[str], deadline: float, errors: list
     try:
         client = await WidgetClient.open(url, timeout=240)
         while time.monotonic() < deadline:
-            rounds.append(await client.recommend_round(rng.choice(titles)[:6], timeout=60))
+            rounds.append(await client.recommend_round(rng.choice(titles)[:6], timeout=120))
             await asyncio.sleep(rng.uniform(1.0, 3.0))
         await client.close()
     except PageRefused as exc:
@@ -241,8 +242,9 @@ def run_crowd(data: Path, args: argparse.Namespace) -> None:
         print(f"  peak memory, process tree      {mb(peak.rss)}")
         print(f"  errors                         {len(all_errors)}   "
               f"[{'OK' if not all_errors else 'ERRORS'}]")
-        for error in all_errors[:5]:
-            print(f"    {error}")
+        for error, count in Counter(re.sub(r"[0-9a-f-]{36}|\d+", "N", e)[:140]
+                                    for e in all_errors).most_common(6):
+            print(f"    {count} x {error}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -58,10 +58,15 @@ class WidgetClient:
         response = await asyncio.to_thread(requests.get, base_url, timeout=timeout)
         if response.status_code != 200:
             raise PageRefused(response.status_code)
-        match = KERNEL_ID.search(response.text)
+        return await cls.attach(base_url, cls.kernel_id_in(response.text), timeout)
+
+    @staticmethod
+    def kernel_id_in(page: str) -> str:
+        """The kernel id Voilà wrote into a page."""
+        match = KERNEL_ID.search(page)
         if match is None:
             raise RuntimeError("no kernel id in the page")
-        return await cls.attach(base_url, match[1], timeout)
+        return match[1]
 
     @classmethod
     async def attach(cls, base_url: str, kernel_id: str, timeout: float = 120) -> WidgetClient:
