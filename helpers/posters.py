@@ -25,14 +25,16 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pandas as pd
-import requests
-from tqdm.auto import tqdm
 
 from helpers import config
 from helpers.errors import CineError
+
+if TYPE_CHECKING:
+    import requests
 
 TMDB_IMAGE_BASE = "https://image.tmdb.org/t/p/"
 DEFAULT_SIZE = "w342"
@@ -164,6 +166,8 @@ def poster_img(movie_row: Mapping, css_class: str = "poster", cache_dir: Path | 
 def _download(url: str, dest: Path, retries: int, timeout: float,
               session: requests.Session) -> bool:
     """Fetch one image into ``dest`` atomically; retry on network errors and 5xx."""
+    import requests
+
     for attempt in range(retries + 1):
         try:
             response = session.get(url, timeout=timeout)
@@ -204,6 +208,10 @@ def cache_posters(movies: pd.DataFrame, dest: Path | None = None, size: str = DE
         if url is not None:
             jobs[tconst] = (url, cached_file(poster_path, folder, size))
     todo = {t: job for t, job in jobs.items() if not job[1].is_file()}
+    # imported here: a visitor's kernel imports this module but never downloads (about 5 MB)
+    import requests
+    from tqdm.auto import tqdm
+
     with requests.Session() as session, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         if todo:
             try:  # any HTTP answer will do: fail fast offline instead of retrying every poster
