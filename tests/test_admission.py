@@ -91,3 +91,14 @@ def test_token_bucket() -> None:
     bucket = TokenBucket(rate=0.0, burst=3)
     assert [bucket.take() for _ in range(4)] == [True, True, True, False]
     assert TokenBucket(rate=1e9, burst=5).take(5) and not TokenBucket(1.0, 5).take(6)
+
+
+def test_a_kernel_without_activity_yet_is_left_alone() -> None:
+    """Seen under a crowd: a kernel just added has no last_activity; reading the unset trait
+    raised a TraitError in every cull pass ("exception ... checking the idle duration")."""
+    from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
+
+    km = manager(5)
+    km._kernels["new"] = ServerKernelManager()
+    asyncio.run(km.cull_kernel_if_idle("new"))  # no exception, nothing culled
+    assert "new" in km._kernels

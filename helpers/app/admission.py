@@ -25,11 +25,12 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from dataclasses import dataclass
+from datetime import datetime
 
 from jupyter_core.utils import ensure_async
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from traitlets import Integer
+from traitlets import Integer, TraitError
 
 #: Websocket close code sent to a page whose kernel is released for inactivity
 #: (4000-4999: reserved for applications, RFC 6455 section 7.4.2).
@@ -205,13 +206,14 @@ class CineKernelManager(AsyncMappingKernelManager):
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
         """Shut the kernel down when idle past its limit (see :meth:`cull_limit`)."""
         kernel = self._kernels.get(kernel_id)
-        if kernel is None or not hasattr(kernel, "last_activity"):
-            return
+        last_activity = _last_activity(kernel)
+        if last_activity is None:
+            return None
         if getattr(kernel, "execution_state", None) == "dead":
             return await super().cull_kernel_if_idle(kernel_id)
         if getattr(kernel, "execution_state", None) == "busy":
             return None
-        idle = (utcnow() - kernel.last_activity).total_seconds()
+        idle = (utcnow() - last_activity).total_seconds()
         limit, why = self.cull_limit(kernel_id)
         if idle <= limit:
             return None
@@ -220,6 +222,15 @@ class CineKernelManager(AsyncMappingKernelManager):
             # the reason is the idle time in minutes, for the page's French notice
             socket.close(IDLE_CLOSE_CODE, str(max(1, round(self.cull_idle_timeout / 60))))
         await ensure_async(self.shutdown_kernel(kernel_id))
+        return None
+
+
+def _last_activity(kernel: object) -> datetime | None:
+    """The kernel's last activity; None while jupyter_server has not set it yet (a kernel
+    just added: reading the unset trait raises a TraitError, not an AttributeError)."""
+    try:
+        return getattr(kernel, "last_activity", None)
+    except TraitError:
         return None
 
 
