@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-BENCHMARKS = ("ingest", "kpi", "search", "recommend", "dashboard", "flood")
+BENCHMARKS = ("ingest", "kpi", "search", "recommend", "dashboard", "flood", "kernel")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
