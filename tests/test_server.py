@@ -33,7 +33,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("server")]
 
 OPTIONS = {"base_url": "/films/", "max_visitors": 2, "unconnected_timeout": 8,
            "cull_idle_timeout": 3, "idle_timeout": 10, "cull_interval": 1,
-           "extra": ["--CineVoila.retry_after=2"]}
+           "extra": ["--CineVoila.retry_after=2",
+                     "--CineVoila.extra_handlers=tests.extra_handlers:handlers"]}
 SETTLED = {"status": "ok", "kernels": 1, "visitors": 0, "preheated_ready": 1, "capacity": 2,
            "accepting": True}
 
@@ -82,6 +83,13 @@ def test_text_assets_are_gzipped_under_the_base_url(server: Server) -> None:
     redirect = requests.get(root + "films", allow_redirects=False, timeout=5)
     assert (redirect.status_code, redirect.headers["Location"]) == (301, "/films/")
     assert requests.get(root, timeout=5).status_code == 404  # nothing outside the base URL
+
+
+def test_extra_handlers_are_mounted_under_the_base_url(server: Server) -> None:
+    settle(server)
+    answer = requests.get(f"{server.url}hello/marie", timeout=5)
+    assert (answer.status_code, answer.text) == (200, "Bonjour marie")
+    assert health(server) == SETTLED  # no kernel involved
 
 
 def test_healthz_is_cheap_json_and_starts_no_kernel(server: Server) -> None:
