@@ -25,7 +25,6 @@ import asyncio
 import os
 import random
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -48,6 +47,7 @@ from helpers.bench.dashboard import (
     open_page,
     sample_titles,
     serve,
+    stop,
     visitor,
 )
 from helpers.bench.widget_client import PageRefused, WidgetClient
@@ -178,11 +178,7 @@ def naive(data: Path, gets: int, window: float) -> None:
         print(f"  answers {dict(statuses)}; kernels alive at most {peak.kernels}; "
               f"peak memory {mb(peak.rss)} (each bot's kernel lives until culled, 2 to 2.5 min)")
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop(proc)
 
 
 async def lightweight(url: str, titles: list[str], deadline: float, errors: list[str],
