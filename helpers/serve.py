@@ -35,6 +35,10 @@ UNCONNECTED_TIMEOUT = 30
 CONNECTED_IDLE_TIMEOUT = 20 * 60
 #: How often kernels are checked for culling (seconds).
 CULL_INTERVAL = 10
+#: Extra Tornado handlers mounted under the base URL, as ``"module:function"`` (the function
+#: returns ``[(pattern relative to the base URL, handler class, kwargs)]``, see
+#: :class:`helpers.app.server.CineVoila`), e.g. the e-mail confirmation links.
+EXTRA_HANDLERS: list[str] = []
 #: Seconds Voilà waits for a cell's output once executed (default 4): when many visitors
 #: arrive at once the CPU is shared and the app's display message can come later; with
 #: the default Voilà then serves a page without the app.
@@ -87,6 +91,7 @@ def voila_command(port: int = DEFAULT_PORT, preheat: bool = True, pool_size: int
         # can take it meanwhile and the kernel dies ("Address already in use", seen with
         # 10 visitors arriving at once).
         "--KernelManager.transport=ipc",
+        *(f"--CineVoila.extra_handlers={path}" for path in EXTRA_HANDLERS),
         *extra,
     ]
 

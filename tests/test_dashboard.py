@@ -611,7 +611,7 @@ def test_indicators_page_that_cannot_be_drawn_says_why(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- serving
-def test_serve_command_line() -> None:
+def test_serve_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
     command = serve.voila_command(8899, max_visitors=12)
     notebook = str(config.PROJECT_ROOT / "dashboard.ipynb")
     assert command[1:4] == ["-m", "helpers.app.server", notebook]
@@ -623,6 +623,8 @@ def test_serve_command_line() -> None:
         "--MappingKernelManager.cull_idle_timeout=1200",
         "--MappingKernelManager.cull_interval=10", "--VoilaExecutor.iopub_timeout=60",
         "--KernelManager.transport=ipc"]
+    monkeypatch.setattr(serve, "EXTRA_HANDLERS", ["helpers.app.mail:handlers"])
+    assert serve.voila_command(8899)[-1] == "--CineVoila.extra_handlers=helpers.app.mail:handlers"
     cold = serve.voila_command(8899, preheat=False, host="0.0.0.0", base_url="films")
     assert "--preheat_kernel=False" in cold and "--pool_size=0" in cold
     assert "--Voila.ip=0.0.0.0" in cold and "--Voila.base_url=/films/" in cold
