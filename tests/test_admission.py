@@ -29,6 +29,7 @@ def manager(max_kernels: int, live: int = 0, starting: int = 0,
             km._preheat_starting += state == "starting"
         entries.append(future)
     km._pools = {"dashboard.ipynb": entries}
+    km.notebook_data = {"dashboard.ipynb": {}} if pool else {}
     return km
 
 
@@ -44,14 +45,24 @@ def test_no_ready_kernel_and_no_room_refuses() -> None:
     assert km.used() == 3 and not km.would_admit() and km.admit() is None
 
 
-def test_reservations_count_until_released() -> None:
+def test_taking_a_preheated_kernel_reserves_nothing() -> None:
     km = manager(3, live=1, pool=["starting"], starting=1)
     assert km.used() == 2  # the starting refill is counted once (pending), not twice
-    first = km.admit()
-    assert first is not None and km.used() == 3 and km.admit() is None
+    assert km.admit() is not None and km.used() == 2  # its entry is already counted
+    held = km.admit(overrides=True)  # ?template=...: Voilà starts a kernel of its own
+    assert held is not None and km.used() == 3 and km.admit(overrides=True) is None
+
+
+def test_reservations_count_until_released_or_started() -> None:
+    km = manager(3, live=1)  # no pool (--no-preheat): each page starts its kernel
+    first, second = km.admit(), km.admit()
+    assert km.used() == 3 and km.admit() is None
     first.release()
     first.release()  # idempotent
     assert km.used() == 2 and km.would_admit()
+    km._reservations.popleft().consumed = True  # what start_kernel does
+    second.release()  # already consumed: nothing more to give back
+    assert km.used() == 1
 
 
 def test_no_cap_admits_everyone() -> None:

@@ -15,9 +15,9 @@
   is connected but idle after ``cull_idle_timeout`` (its sockets are first closed with
   :data:`IDLE_CLOSE_CODE` and the minutes as reason, so that the page can say why).
 
-Counts are exact for live kernels and conservative while a page is being opened: a
-visitor whose page is still streaming may count twice for about a second, so a refusal
-can come one visitor early, never late.
+Counts are exact for live kernels and conservative around a pool refill (a kernel whose
+start has just returned may count twice for a moment), so a refusal can come a visitor
+early, never late.
 """
 
 from __future__ import annotations
@@ -108,23 +108,35 @@ class CineKernelManager(AsyncMappingKernelManager):
                 "capacity": self.max_kernels, "accepting": self.would_admit()}
 
     # ----------------------------------------------------------------- admission
-    def would_admit(self) -> bool:
+    def takes_pool(self, overrides: bool = False) -> bool:
+        """Whether Voilà's page handler will take a preheated kernel (ready or on its way)
+        rather than start one: a pool entry waits and no ``template``/``theme`` override
+        asks for another rendering (``overrides``)."""
+        return (not overrides and bool(getattr(self, "notebook_data", None))
+                and any(getattr(self, "_pools", {}).values()))
+
+    def would_admit(self, overrides: bool = False) -> bool:
         """Whether a page request arriving now would get a kernel."""
         if self.max_kernels <= 0:
             return True
-        pools = [pool for pool in getattr(self, "_pools", {}).values() if pool]
-        if any(_ready(pool[0]) for pool in pools):
-            return True  # taken at once; its refill waits for a slot if need be
+        if self.takes_pool(overrides):
+            pools = [pool for pool in self._pools.values() if pool]
+            if any(_ready(pool[0]) for pool in pools):
+                return True  # taken at once; its refill waits for a slot if need be
         return self.used() < self.max_kernels
 
-    def admit(self) -> Reservation | None:
-        """A reservation for a page request, or None when the service is full.
+    def admit(self, overrides: bool = False) -> Reservation | None:
+        """A claim for a page request, or None when the service is full.
 
-        Must be followed, without an ``await`` in between, by Voilà's page handler, which
-        takes the ready preheated kernel synchronously.
+        Taking a preheated kernel adds no kernel (its entry is already counted, and so will
+        its refill be): only a request that will start a kernel of its own holds a
+        reservation until it does. Must be followed, without an ``await`` in between, by
+        Voilà's page handler, which takes the preheated kernel synchronously.
         """
-        if not self.would_admit():
+        if not self.would_admit(overrides):
             return None
+        if self.takes_pool(overrides):
+            return Reservation(None, consumed=True)
         reservation = Reservation(self)
         self._reservations.append(reservation)
         return reservation

@@ -164,7 +164,9 @@ class AdmissionVoilaHandler(TornadoVoilaHandler):
         manager = self.kernel_manager
         if isinstance(manager, CineKernelManager):
             # no await between admission and Voilà taking the preheated kernel
-            self._reservation = manager.admit()
+            overrides = any(self.get_argument(name, None) is not None
+                            for name in ("template", "theme"))
+            self._reservation = manager.admit(overrides)
             if self._reservation is None:
                 self.busy()
                 return
