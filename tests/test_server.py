@@ -6,7 +6,8 @@ visitors (the page says so in French), a private access log, websocket hardening
 One server for the module, with short timeouts: cap 2 kernels (the preheated one
 included), pages that never connect culled after 8 s (a real browser needs a few seconds
 to load the page's scripts on a busy machine), visitors who left after 3 s,
-connected visitors idle for 10 s; the busy page retries after 2 s.
+connected visitors idle for 10 s; the busy page retries after 2 s; websocket messages
+limited to 50 per second, burst 300.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("server")]
 
 OPTIONS = {"base_url": "/films/", "max_visitors": 2, "unconnected_timeout": 8,
            "cull_idle_timeout": 3, "idle_timeout": 10, "cull_interval": 1,
-           "extra": ["--CineVoila.retry_after=2",
+           "extra": ["--CineVoila.retry_after=2", "--CineVoila.websocket_burst=300",
+                     "--CineVoila.websocket_rate=50",
                      "--CineVoila.extra_handlers=tests.extra_handlers:handlers"]}
 SETTLED = {"status": "ok", "kernels": 1, "visitors": 0, "preheated_ready": 1, "capacity": 2,
            "accepting": True}
@@ -252,6 +254,22 @@ def test_a_message_over_2_mb_closes_only_that_websocket(server: Server) -> None:
 
     closed, status, seconds = asyncio.run(visit())
     assert int(closed) == 1009 and status == "ok" and seconds < 30  # 1009: message too big
+
+
+def test_a_message_flood_is_cut_and_the_kernel_still_answers(server: Server) -> None:
+    settle(server)
+
+    async def visit() -> str:
+        client = await WidgetClient.open(server.url)
+        for _ in range(1000):  # over the burst of 300 (this server) plus 50 per second
+            await client.send("not_a_message_type", {})  # cheap: Jupyter drops each
+        await asyncio.sleep(1)  # the budget refills: the next message goes through
+        info = await client.kernel_info(timeout=30)
+        await client.close()
+        return info["status"]
+
+    assert asyncio.run(visit()) == "ok"
+    assert re.search(r"Rate limit: 1 of \d{3} message\(s\) dropped for kernel", log_text(server))
 
 
 # ------------------------------------------------------------------------ browser
