@@ -61,7 +61,7 @@ def naive_runtime_by_year(movies: pd.DataFrame) -> pd.DataFrame:
 def naive_weighted_ratings(movies: pd.DataFrame) -> pd.DataFrame:
     """Bayesian score through ``apply(axis=1)``."""
     rated = movies[movies["average_rating"].notna() & (movies["num_votes"] > 0)]
-    m, c = rated["num_votes"].quantile(kpi.VOTES_QUANTILE), rated["average_rating"].mean()
+    m, c = rated["num_votes"].quantile(catalog.VOTES_QUANTILE), rated["average_rating"].mean()
     score = rated.apply(lambda r: r["num_votes"] / (r["num_votes"] + m) * r["average_rating"]
                         + m / (r["num_votes"] + m) * c, axis=1)
     return rated.assign(score=score).sort_values(["score", "num_votes", "tconst"],

@@ -149,3 +149,12 @@ def decade_span(decades: tuple[int, int] | None) -> tuple[int, int] | None:
         return None
     lo, hi = sorted(int(d) for d in decades)
     return decade_of(lo), decade_of(hi)
+
+
+# ---------------------------------------------------------------- list cells
+def cell_list(value: object) -> list[str]:
+    """The non-empty strings of a list cell of a processed table (a list, an array, or
+    None / NaN / a lone string for "nothing"): the one reading of list columns."""
+    if value is None or isinstance(value, str | float | int):
+        return []
+    return [str(v) for v in value if v is not None and str(v) != ""]

@@ -438,3 +438,26 @@ def test_kpis_do_not_modify_inputs(movies, people, credits, series) -> None:
     kpi.top_directors(movies)
     for old, new in zip(before, (movies, people, credits, series), strict=True):
         pd.testing.assert_frame_equal(old, new)
+
+
+def test_one_vote_weighted_rating_for_the_kpis_and_the_recommender() -> None:
+    """Regression: the recommender's quality prior used a median prior, the KPIs the 75th
+    percentile. Both now read helpers.data.catalog.bayesian_rating."""
+    from test_recommender import catalogue
+
+    from helpers.data.catalog import bayesian_rating, rating_prior
+    from helpers.reco.model import Recommender
+
+    rating = pd.Series([9.0, 8.5, 6.0, None, 7.0])
+    votes = pd.Series([20, 500_000, 1_000, 0, 3_000])
+    m, c = rating_prior(rating, votes)
+    assert (m, c) == (pd.Series([20, 500_000, 1_000, 3_000]).quantile(0.75), 7.625)
+    expected = [(v * r + m * c) / (v + m) for r, v in ((9.0, 20), (8.5, 500_000),
+                                                         (6.0, 1_000))] + [c, (3_000 * 7 + m * c)
+                                                                           / (3_000 + m)]
+    assert bayesian_rating(rating, votes).tolist() == pytest.approx(expected)
+    assert bayesian_rating(pd.Series([None]), pd.Series([0])).tolist() == [6.0]  # no prior
+    movies = catalogue()
+    model = Recommender().fit(movies)
+    ranks = bayesian_rating(movies["average_rating"], movies["num_votes"]).argsort()
+    assert model.quality_.argsort().tolist() == ranks.tolist()

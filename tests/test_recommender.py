@@ -350,3 +350,17 @@ def test_popularity_reason_share_counts_what_recommend_says() -> None:
     expected = sum(r.startswith("très apprécié du public") for r in reasons) / len(reasons)
     assert expected > 0
     assert popularity_reason_share(model, queries, lists) == pytest.approx(expected)
+
+
+def test_a_plain_string_is_one_id_or_genre_not_its_characters() -> None:
+    """Regression: ``avoid`` / ``exclude`` given as a string were iterated character by
+    character and silently ignored (and ``genres="Comedy"`` the same)."""
+    model = Recommender().fit(catalogue())
+    top = model.recommend(LIKED, k=3)["tconst"].tolist()
+    assert top[0] == SAME_DIRECTOR
+    for option in ("exclude", "avoid"):
+        shown = model.recommend(LIKED, k=3, **{option: SAME_DIRECTOR})["tconst"].tolist()
+        assert SAME_DIRECTOR not in shown, option
+    as_list = model.recommend(LIKED, k=3, genres=["Comedy"])["tconst"].tolist()
+    assert model.recommend(LIKED, k=3, genres="Comedy")["tconst"].tolist() == as_list
+    assert as_list and set(as_list) != set(top)

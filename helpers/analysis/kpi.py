@@ -19,14 +19,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from helpers.audience import AudienceProfile
+from helpers.data.catalog import bayesian_rating, rating_prior
 from helpers.fmt import genre_fr
 from helpers.schema import decade_of, decade_span
 
 MOVIE, SERIES = "movie", "series"
 #: Ages at release outside this range are data errors (wrong birth year or person).
 MIN_AGE, MAX_AGE = 0, 100
-#: Default quantile of votes used as the Bayesian prior weight ``m``.
-VOTES_QUANTILE = 0.75
 #: 95 % normal quantile for the confidence band of a mean.
 Z95 = 1.96
 #: Films-vs-series groups: code -> French label.
@@ -411,14 +410,9 @@ def age_by(ages: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------- 5. best-rated films
-def bayes_prior(movies: pd.DataFrame, quantile: float = VOTES_QUANTILE) -> tuple[float, float]:
-    """Prior of the vote-weighted score: ``m`` = the ``quantile`` of votes of rated
-    films, ``C`` = their mean rating. (nan, nan) without any rated film."""
-    rated = movies[movies["average_rating"].notna() & (movies["num_votes"] > 0)]
-    if rated.empty:
-        return float("nan"), float("nan")
-    return (float(rated["num_votes"].quantile(quantile)),
-            float(rated["average_rating"].astype("float64").mean()))
+def bayes_prior(movies: pd.DataFrame) -> tuple[float, float]:
+    """Prior ``(m, C)`` of the vote-weighted score (:func:`helpers.data.catalog.rating_prior`)."""
+    return rating_prior(movies["average_rating"], movies["num_votes"])
 
 
 def weighted_ratings(movies: pd.DataFrame, m: float | None = None,
@@ -426,16 +420,15 @@ def weighted_ratings(movies: pd.DataFrame, m: float | None = None,
     """Rated films with a Bayesian vote-weighted score ``v/(v+m)·R + m/(v+m)·C``, so a
     9/10 from 20 votes does not beat a 8.5/10 from 500,000 votes.
 
-    ``m``/``c`` default to :func:`bayes_prior`. Films without rating are left out.
-    Sorted by score, votes (desc), then id.
+    ``m``/``c`` default to :func:`bayes_prior` (:func:`helpers.data.catalog.bayesian_rating`,
+    the recommender's quality prior too). Films without rating are left out. Sorted by
+    score, votes (desc), then id.
     """
     prior_m, prior_c = bayes_prior(movies)
-    m = prior_m if m is None else m
-    c = prior_c if c is None else c
     rated = movies[movies["average_rating"].notna() & (movies["num_votes"] > 0)]
-    v = rated["num_votes"].astype("float64")
-    r = rated["average_rating"].astype("float64")
-    out = rated.assign(score=v / (v + m) * r + m / (v + m) * c)
+    out = rated.assign(score=bayesian_rating(
+        rated["average_rating"], rated["num_votes"], prior_m if m is None else m,
+        prior_c if c is None else c))
     return out.sort_values(["score", "num_votes", "tconst"], ascending=[False, False, True],
                            ignore_index=True)
 

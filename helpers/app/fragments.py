@@ -14,6 +14,7 @@ import pandas as pd
 from helpers import config
 from helpers.app.posters import display_title, poster_img
 from helpers.fmt import fr_date, fr_number, fr_runtime, genre_fr
+from helpers.schema import cell_list
 
 IMDB_TITLE_URL = "https://www.imdb.com/title/{}/"
 IMDB_ATTRIBUTION = "Information courtesy of IMDb (https://www.imdb.com). Used with permission."
@@ -58,12 +59,6 @@ def message_html(kind: str, text_html: str) -> str:
     return f'<div class="cc-msg cc-msg-{kind}" role="status">{text_html}</div>'
 
 
-def _lists(value: object) -> list[str]:
-    if value is None or isinstance(value, float | str):
-        return []
-    return [str(v) for v in value if v is not None]
-
-
 def card_html(row: Mapping, reason: str) -> str:
     """One result card: linked poster, title, year, rating, runtime, genres and reason."""
     tconst = str(row.get("tconst", ""))
@@ -76,7 +71,7 @@ def card_html(row: Mapping, reason: str) -> str:
         meta.append(f'<span class="cc-card-rating">★ {esc(fr_number(rating, 1))}</span>')
     if fr_runtime(row.get("runtime")):
         meta.append(esc(fr_runtime(row.get("runtime"))))
-    genres = ", ".join(genre_fr(g) for g in _lists(row.get("genres")))
+    genres = ", ".join(genre_fr(g) for g in cell_list(row.get("genres")))
     original = row.get("original_title")
     original_html = (f'<div class="cc-card-meta"><i>{esc(original)}</i></div>'
                      if isinstance(original, str) and original and original != title else "")

@@ -147,15 +147,28 @@ def locate_sources(raw: Path, require_all: bool = True) -> tuple[dict[str, Path]
     return found, missing
 
 
-def _py_list(text: str | None) -> list[str]:
-    """A Python-literal list string of the TMDB table ("['US', 'FR']") -> non-empty strings."""
-    if not text:
-        return []
+def parse_cell(text: object) -> object:
+    """The value of a TMDB text cell written as a Python or JSON literal (``"['US', 'FR']"``,
+    ``'[{"id": 18, "name": "Drama"}]'``); None when empty or unreadable."""
+    if not isinstance(text, str) or not text.strip():
+        return None
     try:
-        value = ast.literal_eval(text)
+        return ast.literal_eval(text)
     except (ValueError, SyntaxError):
+        try:
+            return json.loads(text)  # JSON's true / false / null
+        except ValueError:
+            return None
+
+
+def parse_list_cell(text: object, key: str | None = None) -> list[str]:
+    """A TMDB list cell as non-empty strings: the items themselves, or each dict's ``key``
+    (``"name"``, ``"iso_3166_1"``) for a list of dicts; [] when it is not a list."""
+    value = parse_cell(text)
+    if not isinstance(value, list | tuple):
         return []
-    return [str(v) for v in value if v] if isinstance(value, list | tuple) else []
+    items = (v.get(key) if isinstance(v, dict) else None for v in value) if key else value
+    return [str(v) for v in items if v]
 
 
 # ---------------------------------------------------------------- the job
@@ -396,7 +409,8 @@ class _Job:
         lists = pa.list_(pa.string())
         for raw_col, col in (("production_countries", "countries"),
                              ("production_companies_name", "companies")):
-            parsed = pa.array([_py_list(v) for v in table[raw_col].to_pylist()], type=lists)
+            parsed = pa.array([parse_list_cell(v) for v in table[raw_col].to_pylist()],
+                              type=lists)
             table = table.drop_columns([raw_col]).append_column(col, parsed)
         cur.register("tmdb_arrow", table)
         self.run(cur, "CREATE TABLE tmdb AS SELECT * FROM tmdb_arrow; DROP TABLE tmdb_raw", None)

@@ -10,8 +10,6 @@ the neutral setting (no local-audience re-ranking) and in the production default
 
 from __future__ import annotations
 
-import ast
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +22,7 @@ from sklearn.preprocessing import normalize
 
 from helpers import config
 from helpers.audience import CREUSE
+from helpers.data.ingest import parse_cell, parse_list_cell
 from helpers.errors import CineError
 from helpers.reco.features import multi_hot
 from helpers.schema import MOVIES
@@ -56,19 +55,9 @@ _IMDB_RATINGS = "imdb_title_ratings_head/title.ratings.first132011rows.tsv"
 
 
 # ------------------------------------------------------------------ catalogue
-def _parse(cell: object, parser: Callable[[str], object]) -> object:
-    if not isinstance(cell, str) or not cell.strip():
-        return None
-    try:
-        return parser(cell)
-    except (ValueError, SyntaxError):
-        return None
-
-
-def _names(cell: object, parser: Callable[[str], object], key: str = "name") -> list[str]:
-    value = _parse(cell, parser)
-    return [d[key] for d in value if isinstance(d, dict) and d.get(key)] if isinstance(
-        value, list) else []
+def _collection_name(cell: object) -> str | None:
+    value = parse_cell(cell)
+    return value.get("name") if isinstance(value, dict) else None
 
 
 def _imdb_genres(names: list[str]) -> list[str]:
@@ -76,8 +65,7 @@ def _imdb_genres(names: list[str]) -> list[str]:
     return [g for g in dict.fromkeys(out) if g]
 
 
-def _tmdb_table(path: Path, parser: Callable[[str], object], date_format: str | None
-                ) -> pd.DataFrame:
+def _tmdb_table(path: Path, date_format: str | None) -> pd.DataFrame:
     """A TMDB metadata CSV normalised to the columns the catalogue needs."""
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     raw = raw[pd.to_numeric(raw["id"], errors="coerce").notna()].copy()
@@ -88,12 +76,12 @@ def _tmdb_table(path: Path, parser: Callable[[str], object], date_format: str | 
         "tmdb_id": pd.to_numeric(raw["id"]).astype("int64"),
         "imdb_id": raw.get("imdb_id", pd.Series(None, index=raw.index)),
         "primary_title": raw["title"], "original_title": raw["original_title"],
-        "genres": [_imdb_genres(_names(c, parser)) for c in raw["genres"]],
+        "genres": [_imdb_genres(parse_list_cell(c, "name")) for c in raw["genres"]],
         "overview": text["overview"], "tagline": text["tagline"],
-        "collection": [(_parse(c, parser) or {}).get("name") for c in collection],
+        "collection": [_collection_name(c) for c in collection],
         "original_language": raw["original_language"],
-        "countries": [_names(c, parser, "iso_3166_1") for c in raw["production_countries"]],
-        "companies": [_names(c, parser) for c in raw["production_companies"]],
+        "countries": [parse_list_cell(c, "iso_3166_1") for c in raw["production_countries"]],
+        "companies": [parse_list_cell(c, "name") for c in raw["production_companies"]],
         "release_date": pd.to_datetime(raw["release_date"], format=date_format, errors="coerce"),
         "runtime": pd.to_numeric(raw["runtime"], errors="coerce").where(lambda r: r > 0),
         "budget": pd.to_numeric(raw["budget"], errors="coerce"),
@@ -120,8 +108,8 @@ def _build(real_dir: Path) -> tuple[pd.DataFrame, pd.Series]:
     """(catalogue in the MOVIES schema, movieId -> tconst of its films)."""
     try:
         links = pd.read_csv(real_dir / _ML / "links.csv", dtype={"imdbId": str})
-        mm = _tmdb_table(real_dir / _MM, ast.literal_eval, "%Y-%m-%d")
-        t5 = _tmdb_table(real_dir / _T5, json.loads, "%m/%d/%Y")
+        mm = _tmdb_table(real_dir / _MM, "%Y-%m-%d")
+        t5 = _tmdb_table(real_dir / _T5, "%m/%d/%Y")
         ratings = pd.read_csv(real_dir / _IMDB_RATINGS, sep="\t")
         posters = pd.read_csv(real_dir / _POSTERS, dtype=str).dropna(subset=["imdb_id"])
     except (OSError, KeyError, ValueError) as exc:

@@ -16,6 +16,7 @@ import scipy.sparse as sp
 
 # scikit-learn is imported inside the fit-time functions only: loading a fitted model
 # (each dashboard visitor's kernel) does not need it, and it costs about 60 MB there.
+from helpers.schema import cell_list
 
 #: Feature blocks, in the order they are concatenated.
 BLOCKS: tuple[str, ...] = (
@@ -49,9 +50,8 @@ def _identity(items: list[str]) -> list[str]:
 
 
 def _as_lists(values: Iterable) -> list[list[str]]:
-    """Lists of non-empty strings from a column of lists/arrays/None."""
-    return [[str(v) for v in (x if x is not None else ()) if v is not None and str(v) != ""]
-            for x in values]
+    """Lists of non-empty strings from a list column (:func:`helpers.schema.cell_list`)."""
+    return [cell_list(x) for x in values]
 
 
 def multi_hot(values: Iterable, min_df: int = 2) -> tuple[sp.csr_matrix, list[str]]:
@@ -203,16 +203,6 @@ def nanfill(primary: pd.Series, fallback: pd.Series) -> pd.Series:
 def votes(movies: pd.DataFrame) -> np.ndarray:
     """IMDb votes of each film, else its TMDB votes on the IMDb scale, else 0."""
     return nanfill(movies["num_votes"], movies["tmdb_vote_count"]).fillna(0).to_numpy()
-
-
-def bayesian_rating(rating: pd.Series, votes: pd.Series) -> np.ndarray:
-    """Vote-weighted rating (IMDb top-250 style): few votes pull toward the mean."""
-    r = pd.to_numeric(rating, errors="coerce").astype(float)
-    v = pd.to_numeric(votes, errors="coerce").fillna(0).astype(float).clip(lower=0)
-    mean = r.mean() if r.notna().any() else 6.0
-    m = float(np.nanmedian(v)) if len(v) else 0.0
-    r = r.fillna(mean)
-    return ((v * r + m * mean) / (v + m).replace(0, 1)).to_numpy()
 
 
 def unit_scale(x: np.ndarray) -> np.ndarray:

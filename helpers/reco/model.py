@@ -23,12 +23,12 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from helpers.audience import CREUSE, AudienceProfile
+from helpers.data.catalog import bayesian_rating
 from helpers.errors import CineError
 from helpers.files import staged_folder
 from helpers.fmt import GENRES_FR  # re-exported: the reasons' genre labels
 from helpers.reco.features import (
     BLOCKS,
-    bayesian_rating,
     build_blocks,
     combine,
     layout,
@@ -37,7 +37,7 @@ from helpers.reco.features import (
     unit_scale,
     votes,
 )
-from helpers.schema import decade_of, decade_span
+from helpers.schema import cell_list, decade_of, decade_span
 
 _GENRES_FROM_FR = {fr.casefold(): en for en, fr in GENRES_FR.items()}
 
@@ -89,7 +89,7 @@ class FeatureWeights:
     sample (no credits, no audience data) or were kept from version 1: set by judgement.
     """
 
-    genres: float = 1.194
+    genres: float = 1.196
     """Cosine of the multi-hot IMDb genres."""
     directors: float = 2.4
     """Shared directors (IMDb nconst): a shared director adds about 0.25 to the similarity
@@ -98,29 +98,29 @@ class FeatureWeights:
     """Shared writers (about 0.1)."""
     cast: float = 1.4
     """Shared top-billed actors, the i-th billed weighing ``cast_decay**i`` (up to 0.15)."""
-    text: float = 2.03
+    text: float = 2.01
     """TF-IDF cosine of overview + tagline + keywords."""
-    title: float = 1.488
+    title: float = 1.437
     """TF-IDF cosine of the titles' pairs of adjacent words (sequels and remakes without a
     collection; one shared word such as "Finding" is not enough)."""
-    collection: float = 0.598
+    collection: float = 0.666
     """Same TMDB collection (franchise, sequels)."""
-    language: float = 0.231
+    language: float = 0.111
     """Same original language."""
-    countries: float = 0.372
+    countries: float = 0.338
     """Shared production countries."""
-    companies: float = 0.381
+    companies: float = 0.384
     """Shared production companies (studios)."""
-    period: float = 1.937
+    period: float = 1.922
     """Release years close (Gaussian kernel, width about 6 years)."""
-    runtime: float = 0.239
+    runtime: float = 0.222
     """Runtimes close (Gaussian kernel, width 15 minutes)."""
-    fame: float = 1.16
+    fame: float = 1.219
     """Renown close (Gaussian kernel on log votes): a little-known film's neighbours are not
     all blockbusters, which keeps the same famous films out of most lists."""
-    quality: float = 0.779
+    quality: float = 0.694
     """Prior for the vote-weighted (Bayesian) rating, scaled to [0, 1]."""
-    popularity: float = 0.689
+    popularity: float = 0.696
     """Prior for log(votes), scaled to [0, 1]: familiar films are safer bets."""
     prior_scale: float = 0.4
     """Share of the learned priors kept; they are also multiplied by the liked films' mean
@@ -132,7 +132,7 @@ class FeatureWeights:
     best_match: float = 0.25
     """Share of the similarity taken from the best-matching liked film rather than the
     recency-weighted mean (several liked films: a film close to one of them counts)."""
-    recency: float = 0.4
+    recency: float = 0.6
     """Weight ratio between consecutive liked films, the last one named weighing most."""
     no_genre: float = 0.05
     """Subtracted from a film sharing no genre with any liked film: a famous film of another
@@ -149,13 +149,14 @@ class FeatureWeights:
         return {name: getattr(self, name) for name in BLOCKS}
 
 
-def _lists(value: object) -> list:
-    return [] if value is None else list(value)
+def _as_list(values: str | Sequence[str]) -> list:
+    """A sequence of ids or names; a plain string is one value, not its characters."""
+    return [values] if isinstance(values, str) else list(values)
 
 
-def genre_names(names: Sequence[str]) -> list[str]:
+def genre_names(names: str | Sequence[str]) -> list[str]:
     """IMDb genre names from IMDb or French names (case-insensitive for French)."""
-    return [_GENRES_FROM_FR.get(str(n).casefold(), str(n)) for n in names]
+    return [_GENRES_FROM_FR.get(str(n).casefold(), str(n)) for n in _as_list(names)]
 
 
 class Recommender:
@@ -229,8 +230,9 @@ class Recommender:
         if not hasattr(self, "items_"):
             raise CineError("the recommender is not fitted: run `python -m helpers fit`")
 
-    def _positions(self, ids: Sequence[str]) -> np.ndarray:
-        pos = self.index_.get_indexer(list(dict.fromkeys(str(i) for i in ids)))
+    def _positions(self, ids: str | Sequence[str]) -> np.ndarray:
+        """Catalogue rows of known ids (one id given as a plain string counts as one)."""
+        pos = self.index_.get_indexer(list(dict.fromkeys(str(i) for i in _as_list(ids))))
         return pos[pos >= 0]
 
     def _priors(self, discovery: bool) -> np.ndarray:
@@ -361,9 +363,10 @@ class Recommender:
             mask &= m["is_french"].fillna(False).astype(bool).to_numpy()
         return mask
 
-    def recommend(self, liked_ids: Sequence[str], k: int = 10, exclude: Sequence[str] = (),
-                  avoid: Sequence[str] = (), *, decades: tuple[int, int] | None = None,
-                  genres: Sequence[str] | None = None, min_rating: float | None = None,
+    def recommend(self, liked_ids: str | Sequence[str], k: int = 10,
+                  exclude: str | Sequence[str] = (), avoid: str | Sequence[str] = (), *,
+                  decades: tuple[int, int] | None = None,
+                  genres: str | Sequence[str] | None = None, min_rating: float | None = None,
                   french_only: bool = False, local_preference: float | None = None,
                   discovery: bool = False) -> pd.DataFrame:
         """Films for someone who liked ``liked_ids``: columns tconst, score, reason (French).
@@ -376,11 +379,10 @@ class Recommender:
         the popularity prior.
         """
         self._check_fitted()
-        if isinstance(liked_ids, str):
-            liked_ids = [liked_ids]
         liked = self._positions(liked_ids)
         if len(liked) == 0:
-            raise CineError("identifiant(s) IMDb inconnu(s) : " + ", ".join(map(str, liked_ids)))
+            raise CineError("identifiant(s) IMDb inconnu(s) : "
+                            + ", ".join(map(str, _as_list(liked_ids))))
         avoided = self._positions(avoid)
         strength = self.audience.local_preference if local_preference is None else local_preference
         strength = float(np.clip(strength, 0.0, 1.0))
@@ -404,8 +406,8 @@ class Recommender:
         parts: list[str] = []
 
         def shared(ids_col: str, names_col: str) -> list[str]:
-            ids, names = _lists(col[ids_col][film]), _lists(col[names_col][film])
-            liked_ids = {x for i in liked for x in _lists(col[ids_col][i])}
+            ids, names = cell_list(col[ids_col][film]), cell_list(col[names_col][film])
+            liked_ids = {x for i in liked for x in cell_list(col[ids_col][i])}
             named = dict(zip(ids, names, strict=False))
             return [named.get(x) or x for x in ids if x in liked_ids]
 
@@ -422,8 +424,8 @@ class Recommender:
         writers = [w for w in shared("writers", "writer_names") if w not in directors]
         if writers:
             parts.append(f"même scénariste ({writers[0]})")
-        liked_genres = {g for i in liked for g in _lists(col["genres"][i])}
-        common = [GENRES_FR.get(g, g) for g in _lists(col["genres"][film]) if g in liked_genres]
+        liked_genres = {g for i in liked for g in cell_list(col["genres"][i])}
+        common = [GENRES_FR.get(g, g) for g in cell_list(col["genres"][film]) if g in liked_genres]
         if common:
             label = "même genre" if len(common) == 1 else "mêmes genres"
             parts.append(f"{label} : {', '.join(common[:3])}")
