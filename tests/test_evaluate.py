@@ -187,3 +187,14 @@ def test_format_table_shows_percentages_and_interval() -> None:
         "m", "1", "film", "8.1", "%", "4.4", "%", "93", "0.660", "51.3", "%", "49.8", "%", "–",
         "5.3", "%", "[3.3", ";", "8.5]", "%"]
     assert format_hubs(table) == "  m : Forrest Gump 49.8 %; Heat 10.0 %"
+
+
+def test_the_protocol_document_states_the_code_s_constants() -> None:
+    """docs/evaluation.md (cited by the module and notebook 04) says what the code does."""
+    from helpers import config
+    from helpers.reco import evaluate
+
+    text = (config.PROJECT_ROOT / "docs" / "evaluation.md").read_text(encoding="utf-8")
+    for name in ("LIKED_RATING", "MIN_LIKED", "LAST_POSITIONS", "HISTORY", "K"):
+        value = getattr(evaluate, name)
+        assert f"`{name}` ({value}" in text, name

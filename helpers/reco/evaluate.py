@@ -1,4 +1,4 @@
-"""Offline evaluation on real MovieLens ratings: the ML-LOO protocol of docs/evaluation.md.
+"""Offline evaluation on real MovieLens ratings: the ML-LOO protocol of ``docs/evaluation.md``.
 
 The catalogue is built from the real TMDB/IMDb samples in the MOVIES schema, so
 the production :class:`~helpers.reco.model.Recommender` is evaluated unchanged.
