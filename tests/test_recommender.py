@@ -244,3 +244,20 @@ def test_batched_rank_matches_recommend() -> None:
 def test_fit_rejects_a_table_without_the_needed_columns() -> None:
     with pytest.raises(CineError, match=r"lacks columns \['genres'\]"):
         Recommender().fit(catalogue().drop(columns="genres"))
+
+
+def test_a_missing_collection_or_language_is_not_a_shared_label() -> None:
+    """pandas 3 reads a missing string as NaN (pandas 2: None); NaN once became a "nan"
+    collection and language shared by every film lacking one (a bug only the Colab check,
+    on pandas 2.2, showed: tests/colab/check.py)."""
+    from helpers.reco.features import build_blocks
+
+    movies = catalogue()
+    unknown = movies["tconst"].isin([HORROR, HORROR_TWIN])
+    movies["original_language"] = movies["original_language"].where(~unknown)
+    blocks = build_blocks(movies)
+    in_saga = movies["collection"].eq("Saga").to_numpy()
+    assert blocks["collection"].shape[1] == 1  # "Saga" only
+    assert blocks["collection"].getnnz(axis=1).tolist() == in_saga.astype(int).tolist()
+    assert blocks["language"].shape[1] == 2  # "en" and "fr"
+    assert blocks["language"].getnnz(axis=1).tolist() == (~unknown).astype(int).tolist()

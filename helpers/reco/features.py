@@ -48,10 +48,22 @@ def _identity(items: list[str]) -> list[str]:
     return items
 
 
+def _label(value: object) -> str:
+    """A label's text; "" when missing (None, or NaN: how pandas 3 marks a missing string)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
 def _as_lists(values: Iterable) -> list[list[str]]:
-    """Lists of non-empty strings from a column of lists/arrays/None."""
-    return [[str(v) for v in (x if x is not None else ()) if v is not None and str(v) != ""]
+    """Lists of non-empty labels from a column of lists/arrays (None or NaN: no label)."""
+    return [[s for s in map(_label, x) if s] if isinstance(x, list | tuple | np.ndarray) else []
             for x in values]
+
+
+def _singletons(values: Iterable) -> list[list[str]]:
+    """One-label lists from a column of strings (a missing value gives no label)."""
+    return [[s] if (s := _label(v)) else [] for v in values]
 
 
 def multi_hot(values: Iterable, min_df: int = 2) -> tuple[sp.csr_matrix, list[str]]:
@@ -140,8 +152,8 @@ def build_blocks(movies: pd.DataFrame, cast_decay: float = 0.8, text_min_df: int
         "cast": ranked_multi_hot(movies["cast"], cast_decay),
         "text": tfidf(text_documents(movies), min_df=text_min_df),
         "title": tfidf(title_documents(movies), min_df=2, max_df=0.05),
-        "collection": multi_hot(movies["collection"].map(lambda c: [c] if c else []))[0],
-        "language": multi_hot(movies["original_language"].map(lambda c: [c] if c else []))[0],
+        "collection": multi_hot(_singletons(movies["collection"]))[0],
+        "language": multi_hot(_singletons(movies["original_language"]))[0],
         "countries": multi_hot(movies["countries"])[0],
         "companies": multi_hot(movies["companies"])[0],
         "period": kernel(movies["year"], np.arange(1890, 2041, 5.0), width=6.0),
