@@ -1,16 +1,20 @@
 """Check that the notebooks run in a Google-Colab-like environment (issue 10).
 
-1. Copies the project as a clone would have it (git's tracked and untracked, not ignored,
-   files: no .venv, no data) into a temporary folder.
-2. Creates a fresh venv there and installs Colab's own package set FIRST
+1. Makes a git repository of the project as it would be pushed (tracked and new, not
+   ignored, files: no .venv, no data): the notebooks' Colab cell clones it, its GitHub URL
+   redirected there (git ``insteadOf``).
+2. Creates a fresh venv and installs Colab's own package set FIRST
    (``tests/colab/constraints.txt``), as a Colab runtime has it before any notebook runs.
-3. Runs exactly what the notebooks' Colab cell runs, ``pip install --quiet -e .`` from the
-   copy (no extra), and compares ``pip list`` before and after: any package already
-   installed that was upgraded, downgraded or removed fails the check.
-4. Builds the tiny synthetic demo with that venv (``python -m helpers demo --scale tiny``),
-   then executes notebooks 01-04 in that venv's kernel (Colab's nbclient, ipykernel and
-   IPython), with no real samples (Colab has none), and fails on any cell error or any
-   ``nan``/``None``/``n.d.`` in the computed prose.
+3. Executes notebooks 01-04 in that venv's kernel (Colab's nbclient, ipykernel, IPython),
+   each in a fresh folder as a new Colab runtime, with ``google.colab`` present (an IPython
+   startup file): their first cell really runs, ``!git clone``, ``%cd``, then
+   ``%pip install --quiet -e .``. The tiny synthetic demo is built (``python -m helpers demo
+   --scale tiny``, by that venv) after the first notebook installed the project; there are
+   no real samples (Colab has none).
+4. Fails when ``pip list`` after the notebooks differs from before for any package Colab
+   had (upgraded, downgraded, removed), when a cell fails or the install cell printed an
+   error, when the kernel is not the venv's or imports other versions than Colab's, or
+   when the computed prose shows ``nan``/``None``/``n.d.``.
 
 Usage: ``python tests/colab/check.py [--python python3.11] [--json OUT] [--keep]``.
 Only the standard library is used here; the ``--in-venv`` part runs inside the new venv.
@@ -28,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -42,8 +47,18 @@ PROBE_SOURCE = f"""\
 import json, sys
 from importlib.metadata import version
 import IPython, ipykernel, ipywidgets, pandas, sklearn
-print(json.dumps({{"executable": sys.executable,
+print(json.dumps({{"executable": sys.executable, "colab": "google.colab" in sys.modules,
                   "versions": {{name: version(name) for name in {PROBED!r}}}}}))"""
+#: IPython startup file: what makes ``"google.colab" in sys.modules`` true, as in Colab.
+FAKE_COLAB = """\
+# tests/colab/check.py: the notebooks' Colab cell runs, as in Google Colab.
+import sys
+import types
+
+sys.modules.setdefault("google.colab", types.ModuleType("google.colab"))
+"""
+#: What a failed step of the install cell prints (pip, git, IPython's %cd).
+CELL_ERRORS = re.compile(r"^(ERROR|fatal|error):|No such file or directory", re.M)
 
 
 def canonical(name: str) -> str:
@@ -64,7 +79,7 @@ def pins(path: Path = CONSTRAINTS) -> dict[str, str]:
 
 def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None,
         timeout: int = 900) -> subprocess.CompletedProcess:
-    """Run a command; on failure print its output tail and raise."""
+    """Run a command; on failure raise with its output's tail."""
     done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=timeout)
     if done.returncode != 0:
@@ -90,8 +105,9 @@ def diff(before: dict[str, str], after: dict[str, str]) -> dict[str, list]:
     }
 
 
-def copy_project(src: Path, dst: Path) -> int:
-    """Copy what a clone of the project holds (tracked and new unignored files)."""
+def make_origin(src: Path, dst: Path) -> int:
+    """A one-commit git repository of what a push of the project holds (tracked and new
+    unignored files, as they are in the worktree); return the number of files."""
     listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                  cwd=src).stdout.split("\0")
     count = 0
@@ -101,16 +117,26 @@ def copy_project(src: Path, dst: Path) -> int:
             (dst / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, dst / rel)
             count += 1
+    git = ["git", "-c", "user.name=colab-check", "-c", "user.email=colab-check@localhost"]
+    run(["git", "init", "--quiet", "--initial-branch=main"], cwd=dst)
+    run([*git, "add", "--all"], cwd=dst)
+    run([*git, "commit", "--quiet", "--no-verify", "-m", "snapshot for the Colab check"],
+        cwd=dst)
     return count
 
 
+def repository_url(project: Path) -> str:
+    """The URL the Colab cell clones (``[project.urls] Repository``)."""
+    with open(project / "pyproject.toml", "rb") as handle:
+        return tomllib.load(handle)["project"]["urls"]["Repository"]
+
+
 class Check:
-    """The outer run: venv, installs, inventory comparison, notebook execution."""
+    """The outer run: venv, Colab's packages, the notebooks, the inventory comparison."""
 
     def __init__(self, python: str, work: Path) -> None:
         self.python, self.work = python, work
-        self.project, self.venv = work / "cine-creuse", work / "venv"
-        self.data, self.executed = work / "data", work / "executed"
+        self.origin, self.venv = work / "origin", work / "venv"
         self.failures: list[str] = []
         self.timings: dict[str, float] = {}
         self.report: dict = {"python": python, "workdir": str(work)}
@@ -128,108 +154,122 @@ class Check:
         return self.venv / "bin" / "python"
 
     def env(self) -> dict[str, str]:
-        """The notebooks' environment: the venv first on PATH, the tiny data, no real
-        samples (Colab has none), no inherited virtualenv or Python path."""
+        """The notebooks' environment: the venv first on PATH, google.colab faked by an
+        IPython startup file, the clone URL redirected to the local repository, the tiny
+        data, no real samples; nothing inherited from the caller's venv or settings."""
+        startup = self.work / "ipython" / "profile_default" / "startup"
+        startup.mkdir(parents=True, exist_ok=True)
+        (startup / "00-google-colab.py").write_text(FAKE_COLAB, encoding="utf-8")
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("CINE_", "VIRTUAL_ENV", "PYTHON", "JUPYTER"))}
-        env["PATH"] = f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-        env.update(CINE_DATA_DIR=str(self.data), CINE_DEMO_DIR=str(self.data),
-                   CINE_SHARED_DIR=str(self.work / "no-shared-samples"),
-                   JUPYTER_PLATFORM_DIRS="1")
+               if not k.startswith(("CINE_", "VIRTUAL_ENV", "PYTHON", "JUPYTER", "IPYTHON",
+                                    "GIT_", "MPL"))}
+        env.update(PATH=f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+                   IPYTHONDIR=str(self.work / "ipython"), JUPYTER_PLATFORM_DIRS="1",
+                   GIT_CONFIG_COUNT="1",
+                   GIT_CONFIG_KEY_0=f"url.file://{self.origin}.insteadOf",
+                   GIT_CONFIG_VALUE_0=repository_url(self.origin),
+                   CINE_DATA_DIR=str(self.work / "data"), CINE_DEMO_DIR=str(self.work / "data"),
+                   CINE_SHARED_DIR=str(self.work / "no-shared-samples"))
         return env
 
     def install_colab(self) -> None:
+        """The Colab runtime's packages (``--no-compile``: bytecode is not what is checked,
+        and compiling it doubles the install's CPU time)."""
         run([self.python, "-m", "venv", str(self.venv)], cwd=self.work)
-        run([str(self.venv_python), "-m", "pip", "install", "--quiet",
+        run([str(self.venv_python), "-m", "pip", "install", "--quiet", "--no-compile",
              "--disable-pip-version-check", "-r", str(CONSTRAINTS)], cwd=self.work)
-
-    def install_project(self) -> None:
-        """The Colab cell's ``%pip install --quiet -e .`` (``%pip`` runs the kernel's
-        ``python -m pip``), in the cloned folder."""
-        run([str(self.venv_python), "-m", "pip", "install", "--quiet",
-             "--disable-pip-version-check", "-e", "."], cwd=self.project)
-
-    def check_inventory(self, before: dict[str, str], after: dict[str, str]) -> None:
-        expected = pins()
-        wrong = {n: (v, before.get(n)) for n, v in expected.items() if before.get(n) != v}
-        for name, (want, got) in sorted(wrong.items()):
-            self.failures.append(f"Colab set not installed as pinned: {name} {got} != {want}")
-        change = diff(before, after)
-        self.report.update(colab=dict(sorted(before.items())), install=change)
-        for name, old, new in change["changed"]:
-            self.failures.append(f"`pip install -e .` changed Colab's {name}: {old} -> {new}")
-        for name in change["removed"]:
-            self.failures.append(f"`pip install -e .` removed Colab's {name}")
-        if "cine-creuse" not in dict(change["added"]):
-            self.failures.append("the project was not installed by `pip install -e .`")
 
     def execute(self) -> None:
         out = self.work / "notebooks.json"
-        run([str(self.venv_python), str(self.project / "tests" / "colab" / "check.py"),
-             "--in-venv", str(self.executed), "--json", str(out)],
-            cwd=self.project, env=self.env(), timeout=1800)
+        run([str(self.venv_python), str(self.origin / "tests" / "colab" / "check.py"),
+             "--in-venv", str(self.work), "--json", str(out)],
+            cwd=self.work, env=self.env(), timeout=1800)
         result = json.loads(out.read_text(encoding="utf-8"))
         self.report["kernel"], self.report["notebooks"] = result["probe"], result["notebooks"]
-        if Path(result["probe"]["executable"]).parent != self.venv_python.parent:
-            self.failures.append(f"kernel ran {result['probe']['executable']}, not the venv")
-        for module, version in result["probe"]["versions"].items():
-            pinned = pins().get(module)
-            if version != pinned:
-                self.failures.append(f"kernel imported {module} {version}, not {pinned}")
+        probe = result["probe"]
+        if Path(probe["executable"]).parent != self.venv_python.parent:
+            self.failures.append(f"kernel ran {probe['executable']}, not the venv's python")
+        if not probe["colab"]:
+            self.failures.append("google.colab was not in the kernel's sys.modules")
+        for name, version in probe["versions"].items():
+            if version != pins().get(name):
+                self.failures.append(f"kernel imported {name} {version}, not {pins()[name]}")
         for name, nb in result["notebooks"].items():
             if nb["error"]:
                 self.failures.append(f"{name}: {nb['error']}")
+            if CELL_ERRORS.search(nb["setup_output"]):
+                self.failures.append(f"{name}: the Colab cell printed: {nb['setup_output']}")
             self.failures += [f"{name}: unfilled prose: {line}" for line in nb["unfilled"]]
 
+    def check_inventory(self, before: dict[str, str], after: dict[str, str]) -> None:
+        for name, want in sorted(pins().items()):
+            if before.get(name) != want:
+                self.failures.append(f"Colab set not installed as pinned: {name} "
+                                     f"{before.get(name)} != {want}")
+        change = diff(before, after)
+        self.report.update(colab=dict(sorted(before.items())), install=change)
+        for name, old, new in change["changed"]:
+            self.failures.append(f"the notebooks' install changed Colab's {name}: {old} -> {new}")
+        for name in change["removed"]:
+            self.failures.append(f"the notebooks' install removed Colab's {name}")
+        if "cine-creuse" not in dict(change["added"]):
+            self.failures.append("the notebooks' Colab cell did not install the project")
+
     def run_all(self) -> None:
-        self.project.mkdir(parents=True)
-        self.report["files_copied"] = self.step("copy the project", copy_project, ROOT,
-                                                self.project)
+        self.origin.mkdir(parents=True)
+        self.report["files"] = self.step("snapshot the project", make_origin, ROOT, self.origin)
         self.step("install Colab's packages", self.install_colab)
         before = installed(self.venv_python)
-        self.step("pip install -e . (the Colab cell)", self.install_project)
-        self.check_inventory(before, installed(self.venv_python))
-        conflicts = subprocess.run([str(self.venv_python), "-m", "pip", "check"],
-                                   capture_output=True, text=True, cwd=self.work)
-        self.report["pip_check"] = conflicts.stdout.strip().splitlines()  # recorded only
-        self.step("build the tiny demo", run,
-                  [str(self.venv_python), "-m", "helpers", "demo", "--scale", "tiny",
-                   "--seed", "0"], self.project, self.env())
-        self.step("execute notebooks 01-04", self.execute)
+        try:
+            self.step("execute notebooks 01-04", self.execute)
+        finally:
+            self.check_inventory(before, installed(self.venv_python))
+            conflicts = subprocess.run([str(self.venv_python), "-m", "pip", "check"],
+                                       capture_output=True, text=True, cwd=self.work)
+            self.report["pip_check"] = conflicts.stdout.strip().splitlines()  # recorded only
 
 
-def in_venv(executed: Path, out: Path) -> None:
-    """Inside the Colab venv: probe the kernel, execute each notebook, check its prose."""
+def in_venv(work: Path, out: Path) -> None:
+    """Inside the Colab venv: probe the kernel, then run each notebook in a fresh folder
+    (its Colab cell clones and installs the project); build the tiny demo after the first."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
+    sys.path.insert(0, str(ROOT))  # only for unfilled_prose: the kernels use the clones
     from helpers.report.notebooks import unfilled_prose
 
-    def client(nb: nbformat.NotebookNode) -> NotebookClient:
-        return NotebookClient(nb, timeout=600, kernel_name="python3",
-                              resources={"metadata": {"path": str(ROOT)}})
+    def execute(nb: nbformat.NotebookNode, cwd: Path) -> None:
+        cwd.mkdir(parents=True, exist_ok=True)
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(cwd)}}).execute()
 
     probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROBE_SOURCE)])
-    client(probe).execute()
+    execute(probe, work / "content-probe")
     result = {"probe": json.loads(probe.cells[0].outputs[0]["text"]), "notebooks": {}}
-    executed.mkdir(parents=True, exist_ok=True)
-    for name in NOTEBOOKS:
+    for number, name in enumerate(NOTEBOOKS, 1):
+        content = work / f"content-{number:02d}"  # a new Colab runtime's /content
+        if not Path(os.environ["CINE_DATA_DIR"], "processed").is_dir() and number > 1:
+            clone = work / "content-01" / "cine-creuse"
+            run([sys.executable, "-m", "helpers", "demo", "--scale", "tiny", "--seed", "0"],
+                cwd=clone, env=os.environ.copy())
         nb = nbformat.read(ROOT / name, as_version=4)
         start, error = time.perf_counter(), None
         try:
-            client(nb).execute()
+            execute(nb, content)
         except CellExecutionError as exc:
             error = f"{exc.ename}: {exc.evalue}".strip().splitlines()[0]
         except Exception as exc:  # a dead kernel or a timeout is reported, not raised
             error = f"{type(exc).__name__}: {exc}".splitlines()[0]
-        warnings = sorted({line.strip() for cell in nb.cells if cell.cell_type == "code"
+        setup = "".join(o.get("text", "") for o in nb.cells[0].get("outputs", []))
+        warnings = sorted({line.strip() for cell in nb.cells[1:] if cell.cell_type == "code"
                            for o in cell.get("outputs", []) if o.get("name") == "stderr"
                            for line in o.get("text", "").splitlines() if "Warning" in line})
-        nbformat.write(nb, executed / name)
-        result["notebooks"][name] = {"seconds": round(time.perf_counter() - start, 1),
-                                     "error": error, "unfilled": unfilled_prose(nb),
-                                     "warnings": warnings}
+        nbformat.write(nb, content / name)
+        result["notebooks"][name] = {
+            "seconds": round(time.perf_counter() - start, 1), "error": error,
+            "setup_output": setup.strip(), "cloned": (content / "cine-creuse").is_dir(),
+            "unfilled": unfilled_prose(nb), "warnings": warnings}
         print(f"[colab]   {name}: {result['notebooks'][name]['seconds']} s"
               f"{' ERROR ' + error if error else ''}", flush=True)
     out.write_text(json.dumps(result, indent=1), encoding="utf-8")
@@ -241,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="interpreter of the Colab-like venv (default python3.11)")
     parser.add_argument("--json", type=Path, help="write the full report there")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    parser.add_argument("--in-venv", type=Path, metavar="DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--in-venv", type=Path, metavar="WORKDIR", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.in_venv:
         in_venv(args.in_venv, args.json)
@@ -259,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(check.report, indent=1), encoding="utf-8")
     added = ", ".join(f"{n} {v}" for n, v in check.report.get("install", {}).get("added", []))
-    print(f"[colab] installed by the project: {added or 'nothing'}")
+    print(f"[colab] installed by the notebooks' Colab cell: {added or 'nothing'}")
     for failure in check.failures:
         print(f"[colab] FAIL: {failure}")
     if check.failures or args.keep:
