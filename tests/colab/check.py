@@ -233,39 +233,34 @@ def in_venv(work: Path, out: Path) -> None:
     """Inside the Colab venv: probe the kernel, then run each notebook in a fresh folder
     (its Colab cell clones and installs the project); build the tiny demo after the first."""
     import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
 
-    sys.path.insert(0, str(ROOT))  # only for unfilled_prose: the kernels use the clones
+    sys.path.insert(0, str(ROOT))  # the runner's own imports; the kernels use the clones
+    from helpers.report.export import execute
     from helpers.report.notebooks import unfilled_prose
 
-    def execute(nb: nbformat.NotebookNode, cwd: Path) -> None:
-        cwd.mkdir(parents=True, exist_ok=True)
-        NotebookClient(nb, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(cwd)}}).execute()
+    def run_in(content: Path, nb: nbformat.NotebookNode, name: str):
+        """Execute ``nb`` with ``content`` as the kernel's folder (Colab's /content)."""
+        content.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, content / name)
+        return execute(content / name, timeout=600)
 
-    probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROBE_SOURCE)])
-    execute(probe, work / "content-probe")
+    probe, error = run_in(work / "content-probe", nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(PROBE_SOURCE)]), "probe.ipynb")
+    if error:
+        raise RuntimeError(f"the kernel probe failed: {error}")
     result = {"probe": json.loads(probe.cells[0].outputs[0]["text"]), "notebooks": {}}
     for number, name in enumerate(NOTEBOOKS, 1):
         content = work / f"content-{number:02d}"  # a new Colab runtime's /content
-        if not Path(os.environ["CINE_DATA_DIR"], "processed").is_dir() and number > 1:
-            clone = work / "content-01" / "cine-creuse"
+        if number > 1 and not Path(os.environ["CINE_DATA_DIR"], "processed").is_dir():
             run([sys.executable, "-m", "helpers", "demo", "--scale", "tiny", "--seed", "0"],
-                cwd=clone, env=os.environ.copy())
-        nb = nbformat.read(ROOT / name, as_version=4)
-        start, error = time.perf_counter(), None
-        try:
-            execute(nb, content)
-        except CellExecutionError as exc:
-            error = f"{exc.ename}: {exc.evalue}".strip().splitlines()[0]
-        except Exception as exc:  # a dead kernel or a timeout is reported, not raised
-            error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                cwd=work / "content-01" / "cine-creuse", env=os.environ.copy())
+        start = time.perf_counter()
+        nb, error = run_in(content, nbformat.read(ROOT / name, as_version=4), name)
+        nbformat.write(nb, content / name)
         setup = "".join(o.get("text", "") for o in nb.cells[0].get("outputs", []))
         warnings = sorted({line.strip() for cell in nb.cells[1:] if cell.cell_type == "code"
                            for o in cell.get("outputs", []) if o.get("name") == "stderr"
                            for line in o.get("text", "").splitlines() if "Warning" in line})
-        nbformat.write(nb, content / name)
         result["notebooks"][name] = {
             "seconds": round(time.perf_counter() - start, 1), "error": error,
             "setup_output": setup.strip(), "cloned": (content / "cine-creuse").is_dir(),
