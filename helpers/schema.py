@@ -152,9 +152,17 @@ def decade_span(decades: tuple[int, int] | None) -> tuple[int, int] | None:
 
 
 # ---------------------------------------------------------------- list cells
+def cell_text(value: object) -> str:
+    """A text cell's string; "" when missing (None, or NaN: how pandas 3 marks a missing
+    string, where pandas 2 gives None)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
 def cell_list(value: object) -> list[str]:
     """The non-empty strings of a list cell of a processed table (a list, an array, or
     None / NaN / a lone string for "nothing"): the one reading of list columns."""
     if value is None or isinstance(value, str | float | int):
         return []
-    return [str(v) for v in value if v is not None and str(v) != ""]
+    return [s for s in map(cell_text, value) if s]

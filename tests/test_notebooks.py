@@ -11,7 +11,7 @@ import pytest
 from nbclient import NotebookClient
 
 from helpers import config
-from helpers.report.notebooks import colab_cell
+from helpers.report.notebooks import colab_cell, unfilled_prose
 
 NOTEBOOKS = sorted(p.name for p in config.PROJECT_ROOT.glob("*.ipynb"))
 
@@ -41,20 +41,6 @@ def test_notebook_executes_on_tiny_data(name: str, tiny_data_dir: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     nb = execute(name, tiny_data_dir, monkeypatch)  # raises CellExecutionError on an error
     assert unfilled_prose(nb) == []
-
-
-#: What a number missing from the data looks like once formatted into a sentence.
-UNFILLED = re.compile(r"\bnan\b|\bNaN\b|\bNone\b|\bn\.d\.|\{[a-z_]+\}")
-
-
-def unfilled_prose(nb: nbformat.NotebookNode) -> list[str]:
-    """Sentences of the computed French prose (Markdown outputs) showing a missing value."""
-    found = []
-    for cell in nb.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            text = output.get("data", {}).get("text/markdown", "")
-            found += [line.strip() for line in text.splitlines() if UNFILLED.search(line)]
-    return found
 
 
 def test_unfilled_prose_is_caught() -> None:

@@ -142,10 +142,12 @@ def test_format_text() -> None:
 
 
 def test_cli_text_output(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["recommend", "le fabuleux destin d amelie", "-n", "3"]) == 0
+    # Delicatessen is 4th: the list's diversity puts it after Intouchables (another French
+    # comedy). It was 3rd only while a missing collection counted as a shared "nan" one.
+    assert main(["recommend", "le fabuleux destin d amelie", "-n", "4"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Vous avez aimé :\n  • Le Fabuleux Destin d'Amélie Poulain (2001)\n")
-    assert "Nous vous recommandons (3 films) :" in out
+    assert "Nous vous recommandons (4 films) :" in out
     assert ". Delicatessen (1991) — note IMDb 7,6/10\n    même réalisateur (Director 466)" in out
 
 

@@ -364,3 +364,18 @@ def test_a_plain_string_is_one_id_or_genre_not_its_characters() -> None:
     as_list = model.recommend(LIKED, k=3, genres=["Comedy"])["tconst"].tolist()
     assert model.recommend(LIKED, k=3, genres="Comedy")["tconst"].tolist() == as_list
     assert as_list and set(as_list) != set(top)
+def test_a_missing_collection_or_language_is_not_a_shared_label() -> None:
+    """pandas 3 reads a missing string as NaN (pandas 2: None); NaN once became a "nan"
+    collection and language shared by every film lacking one (a bug only the Colab check,
+    on pandas 2.2, showed: tests/colab/check.py)."""
+    from helpers.reco.features import build_blocks
+
+    movies = catalogue()
+    unknown = movies["tconst"].isin([HORROR, HORROR_TWIN])
+    movies["original_language"] = movies["original_language"].where(~unknown)
+    blocks = build_blocks(movies)
+    in_saga = movies["collection"].eq("Saga").to_numpy()
+    assert blocks["collection"].shape[1] == 1  # "Saga" only
+    assert blocks["collection"].getnnz(axis=1).tolist() == in_saga.astype(int).tolist()
+    assert blocks["language"].shape[1] == 2  # "en" and "fr"
+    assert blocks["language"].getnnz(axis=1).tolist() == (~unknown).astype(int).tolist()

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 # scikit-learn is imported inside the fit-time functions only: loading a fitted model
 # (each dashboard visitor's kernel) does not need it, and it costs about 60 MB there.
-from helpers.schema import cell_list
+from helpers.schema import cell_list, cell_text
 
 #: Feature blocks, in the order they are concatenated.
 BLOCKS: tuple[str, ...] = (
@@ -52,6 +52,11 @@ def _identity(items: list[str]) -> list[str]:
 def _as_lists(values: Iterable) -> list[list[str]]:
     """Lists of non-empty strings from a list column (:func:`helpers.schema.cell_list`)."""
     return [cell_list(x) for x in values]
+
+
+def _singletons(values: Iterable) -> list[list[str]]:
+    """One-label lists from a column of strings (a missing value gives no label)."""
+    return [[s] if (s := cell_text(v)) else [] for v in values]
 
 
 def multi_hot(values: Iterable, min_df: int = 2) -> tuple[sp.csr_matrix, list[str]]:
@@ -145,8 +150,8 @@ def build_blocks(movies: pd.DataFrame, cast_decay: float = 0.8, text_min_df: int
         "cast": ranked_multi_hot(movies["cast"], cast_decay),
         "text": tfidf(text_documents(movies), min_df=text_min_df),
         "title": tfidf(title_documents(movies), min_df=2, max_df=0.01, pairs=True),
-        "collection": multi_hot(movies["collection"].map(lambda c: [c] if c else []))[0],
-        "language": multi_hot(movies["original_language"].map(lambda c: [c] if c else []))[0],
+        "collection": multi_hot(_singletons(movies["collection"]))[0],
+        "language": multi_hot(_singletons(movies["original_language"]))[0],
         "countries": multi_hot(movies["countries"])[0],
         "companies": multi_hot(movies["companies"])[0],
         "period": kernel(movies["year"], np.arange(1890, 2041, 5.0), width=6.0),

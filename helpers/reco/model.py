@@ -89,7 +89,7 @@ class FeatureWeights:
     sample (no credits, no audience data) or were kept from version 1: set by judgement.
     """
 
-    genres: float = 1.196
+    genres: float = 1.249
     """Cosine of the multi-hot IMDb genres."""
     directors: float = 2.4
     """Shared directors (IMDb nconst): a shared director adds about 0.25 to the similarity
@@ -98,29 +98,29 @@ class FeatureWeights:
     """Shared writers (about 0.1)."""
     cast: float = 1.4
     """Shared top-billed actors, the i-th billed weighing ``cast_decay**i`` (up to 0.15)."""
-    text: float = 2.01
+    text: float = 1.877
     """TF-IDF cosine of overview + tagline + keywords."""
-    title: float = 1.437
+    title: float = 1.351
     """TF-IDF cosine of the titles' pairs of adjacent words (sequels and remakes without a
     collection; one shared word such as "Finding" is not enough)."""
-    collection: float = 0.666
+    collection: float = 0.89
     """Same TMDB collection (franchise, sequels)."""
-    language: float = 0.111
+    language: float = 0.102
     """Same original language."""
-    countries: float = 0.338
+    countries: float = 0.39
     """Shared production countries."""
-    companies: float = 0.384
+    companies: float = 0.377
     """Shared production companies (studios)."""
-    period: float = 1.922
+    period: float = 2.078
     """Release years close (Gaussian kernel, width about 6 years)."""
-    runtime: float = 0.222
+    runtime: float = 0.206
     """Runtimes close (Gaussian kernel, width 15 minutes)."""
-    fame: float = 1.219
+    fame: float = 1.255
     """Renown close (Gaussian kernel on log votes): a little-known film's neighbours are not
     all blockbusters, which keeps the same famous films out of most lists."""
-    quality: float = 0.694
+    quality: float = 0.731
     """Prior for the vote-weighted (Bayesian) rating, scaled to [0, 1]."""
-    popularity: float = 0.696
+    popularity: float = 0.561
     """Prior for log(votes), scaled to [0, 1]: familiar films are safer bets."""
     prior_scale: float = 0.4
     """Share of the learned priors kept; they are also multiplied by the liked films' mean

@@ -7,6 +7,7 @@ upgraded). Written from one template into every numbered notebook by
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from helpers import config, files
@@ -50,3 +51,18 @@ def sync_colab_cells(root: Path | None = None) -> list[Path]:
         files.write_text(path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
         changed.append(path)
     return changed
+
+
+#: What a number missing from the data looks like once formatted into a sentence.
+UNFILLED = re.compile(r"\bnan\b|\bNaN\b|\bNone\b|\bn\.d\.|\{[a-z_]+\}")
+
+
+def unfilled_prose(nb: dict) -> list[str]:
+    """Lines of an executed notebook's computed French prose (Markdown outputs) that show
+    a missing value (nan, None, n.d., an unformatted ``{placeholder}``)."""
+    found = []
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []) if cell["cell_type"] == "code" else []:
+            text = output.get("data", {}).get("text/markdown", "")
+            found += [line.strip() for line in text.splitlines() if UNFILLED.search(line)]
+    return found
