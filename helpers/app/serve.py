@@ -19,6 +19,9 @@ DEFAULT_PORT = 8866
 #: Seconds of inactivity after which a visitor's kernel is shut down, and check period.
 CULL_IDLE_TIMEOUT = 120
 CULL_INTERVAL = 30
+#: The only front-end extensions the page uses: the widgets and Voilà's widget manager
+#: (any other JupyterLab extension installed, such as jupyterlab_pygments, is not sent).
+LAB_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
 #: Seconds Voilà waits for a cell's output once executed (default 4): when many visitors
 #: arrive at once the CPU is shared and the app's display message can come later; with
 #: the default Voilà then serves a page without the app.
@@ -53,6 +56,10 @@ def voila_command(port: int = DEFAULT_PORT, preheat: bool = True, pool_size: int
         # can take it meanwhile and the kernel dies ("Address already in use", seen with
         # 10 visitors arriving at once).
         "--KernelManager.transport=ipc",
+        # The page: <html lang="fr"> (its title is the notebook's metadata title), and
+        # only the extensions it uses.
+        "--HTMLExporter.language_code=fr",
+        f"--VoilaConfiguration.extension_allowlist={list(LAB_EXTENSIONS)}",
     ]
 
 
