@@ -31,9 +31,13 @@ AXE_VERSION = "4.14.1"
 AXE_DIR = config.PROJECT_ROOT / ".cache" / "axe-core"
 #: The viewports of the layout tests: small and common phones, a tablet, a laptop.
 VIEWPORTS = [(360, 740), (390, 844), (768, 1024), (1280, 900)]
+#: The images of ``sel`` shown on screen have loaded (posters load lazily, when near).
 IMAGES_LOADED = """sel => {
-  const imgs = [...document.querySelectorAll(sel)].filter(i => i.getClientRects().length);
-  return imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0);
+  const imgs = [...document.querySelectorAll(sel)].filter(i => {
+    const b = i.getBoundingClientRect();
+    return b.width > 0 && b.bottom > 0 && b.top < innerHeight;
+  });
+  return imgs.every(i => i.complete && i.naturalWidth > 0);
 }"""
 
 
@@ -99,6 +103,7 @@ def screenshot(page: object, name: str) -> Path:
     size = page.viewport_size
     height = page.evaluate("() => document.querySelector('.cc-app').scrollHeight")
     page.set_viewport_size({"width": size["width"], "height": int(height) + 60})
+    page.wait_for_function(IMAGES_LOADED, arg=".cc-app img", timeout=30_000)
     path = ARTIFACTS / name
     page.screenshot(path=str(path))
     page.set_viewport_size(size)
@@ -144,6 +149,7 @@ def recommend(page: object) -> None:
     page.wait_for_function("() => [...document.querySelectorAll('.cc-card')]"
                            ".filter(c => c.getClientRects().length).length === 10",
                            timeout=30_000)
+    page.locator(".cc-card:visible").first.scroll_into_view_if_needed()
     page.wait_for_function(IMAGES_LOADED, arg=".cc-card img", timeout=30_000)
 
 

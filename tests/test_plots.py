@@ -145,7 +145,7 @@ def test_phone_layout_shortens_long_labels() -> None:
                           "score": [8.1, 7.9]})
     fig = plots.phone_figure(plots.plot_top_rated(films))
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [
-        "Le Fabuleux Desti…", "Un (1960)"]
+        "Le Fabuleux\nDestin d'Amélie…", "Un (1960)"]
     assert not fig.axes[0].xaxis.get_tick_params()["labelbottom"]  # values on the bars
 
 

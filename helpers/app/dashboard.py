@@ -572,9 +572,9 @@ class DashboardApp:
         if self.sheet_tconst is None:
             return
         self.sheet_tconst = None
-        self._set_display(self.sheet, False)
-        for widget in self._results_parts():
+        for widget in self._results_parts():  # first: the page script then finds them
             self._set_display(widget, True)
+        self._set_display(self.sheet, False)
 
     def _results_parts(self) -> list[widgets.Widget]:
         parts = [self.results_title, self.results_grid]
@@ -592,8 +592,8 @@ class DashboardApp:
         if match is None or self.add_match(match, keep_text=True) is None:
             self.sheet_message.value = self.message.value  # why not, next to the button
             return None
-        self.close_sheet()
         self.refresh(f"{quote_input(match.label)} ajouté à vos films.")
+        self.close_sheet()  # after the new results: the focus goes to their title
         return match
 
     # ---------------------------------------------------------------- display

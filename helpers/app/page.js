@@ -71,7 +71,9 @@
 
   function restoreFocus() {
     var active = document.activeElement;
-    if (active && active !== document.body) { orphan = null; return; }
+    var here = active && active !== document.body;
+    if (here && visible(active) && !active.disabled) { orphan = null; return; }
+    if (here) { lastFocus = active; }  // hidden or disabled, the focus not moved yet
     if (lastFocus && (!visible(lastFocus) || lastFocus.disabled)) {
       orphan = lastFocus;
       lastFocus = null;
@@ -130,7 +132,7 @@
   var cells = document.getElementById("rendered_cells");
   if (cells) { cells.setAttribute("role", "main"); }
   document.addEventListener("focusin", function (event) { lastFocus = event.target; });
-  document.addEventListener("keydown", onKey);
+  document.addEventListener("keydown", onKey, true);  // widgets stop keys bubbling up
   window.addEventListener("popstate", function (event) {
     var wanted = event.state && event.state.ccSheet;
     if (sheetShown && wanted !== sheetShown) {
