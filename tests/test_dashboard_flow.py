@@ -9,7 +9,7 @@ results without ever emptying the box.
 from __future__ import annotations
 
 import pytest
-from test_dashboard import make_catalogue
+from test_dashboard import model  # noqa: F401 (the fitted catalogue of real-looking films)
 
 from helpers.app.dashboard import MAX_LIKED, N_RESULTS, DashboardApp, Filters
 from helpers.audience import CREUSE
@@ -17,14 +17,8 @@ from helpers.reco.model import Recommender
 from helpers.reco.search import TitleIndex
 
 
-@pytest.fixture(scope="module")
-def model() -> tuple[Recommender, TitleIndex]:
-    movies = make_catalogue()
-    return Recommender().fit(movies), TitleIndex.from_movies(movies)
-
-
 @pytest.fixture()
-def app(model: tuple[Recommender, TitleIndex]) -> DashboardApp:
+def app(model: tuple[Recommender, TitleIndex]) -> DashboardApp:  # noqa: F811 (the fixture)
     return DashboardApp(*model, {})
 
 

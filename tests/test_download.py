@@ -8,15 +8,22 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
-from http_fixtures import FileServer
+from http_fixtures import DriveProxy, FileServer, make_test_certificates
 
 from helpers import cli, config
 from helpers.data import download
-from helpers.data.download import ALL_FILES, download_all, download_file, tmdb_location
+from helpers.data.download import (
+    ALL_FILES,
+    DriveFile,
+    download_all,
+    download_file,
+    tmdb_location,
+)
 from helpers.data.synthetic import generate
-from helpers.errors import CineError
+from helpers.errors import CineError, SourceUnreachable
 from helpers.schema import SYNTHETIC_MARKER, TMDB_COLUMNS
 
 TMDB = config.TMDB_FILE
@@ -239,34 +246,89 @@ def test_http_5xx_is_retried(server, source, tmp_path):
         download_file(server.url + "imdb/title.crew.tsv.gz", tmp_path / "c.gz", progress=False)
 
 
-# --- Google Drive -------------------------------------------------------------------------
+# --- Google Drive (the real gdown, through a local HTTPS proxy playing Drive) ------------
 
-DRIVE_PAGE = """<!DOCTYPE html><html><head><title>Google Drive - Virus scan warning</title></head>
-<body><p>Google Drive can't scan this file for viruses.</p>
-<form id="download-form" action="{action}" method="get">
-<input type="submit" id="uc-download-link" value="Download anyway"/>
-<input type="hidden" name="id" value="FILEID"><input type="hidden" name="export" value="download">
-<input type="hidden" name="confirm" value="t"><input type="hidden" name="uuid" value="u-123">
-</form></body></html>"""
+DRIVE_ID = "1VB5_gl1fnyBDzcIOXZ5vUSbCY68VZN1v"
+#: Drive's "virus scan warning" page for large files (the form on one line, as Drive sends it).
+DRIVE_PAGE = (
+    '<!DOCTYPE html><html><head><title>Google Drive - Virus scan warning</title></head>\n'
+    "<body><p>Google Drive can't scan this file for viruses.</p>\n"
+    '<form id="download-form" action="https://drive.usercontent.google.com/download" '
+    'method="get"><input type="submit" id="uc-download-link" value="Download anyway"/>'
+    '<input type="hidden" name="id" value="{id}"><input type="hidden" name="export" '
+    'value="download"><input type="hidden" name="confirm" value="t">'
+    '<input type="hidden" name="uuid" value="u-123"></form></body></html>')
 
 
-def test_google_drive_confirmation_page_is_followed(server, source, tmp_path):
-    def drive(query: dict[str, str]) -> tuple[str, bytes]:
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    return make_test_certificates(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture()
+def drive(source: dict[str, bytes], certificates, monkeypatch: pytest.MonkeyPatch):
+    """Drive as gdown sees it: /uc answers with the virus-scan page, whose form leads to the
+    file on drive.usercontent.google.com (Content-Disposition, as Drive sends it)."""
+    ca, cert, key = certificates
+    body = {"bytes": source[TMDB]}
+
+    def uc(query: dict[str, str]) -> tuple:
+        return "text/html; charset=utf-8", DRIVE_PAGE.format(id=query.get("id")).encode()
+
+    def usercontent(query: dict[str, str]) -> tuple:
         if query.get("confirm") == "t" and query.get("uuid") == "u-123":
-            return "application/octet-stream", source[TMDB]
-        page = DRIVE_PAGE.format(action=server.url + "download")
-        return "text/html; charset=utf-8", page.encode()
+            return ("application/octet-stream", body["bytes"],
+                    {"Content-Disposition": f'attachment; filename="{TMDB}"'})
+        return "text/html; charset=utf-8", DRIVE_PAGE.format(id=query.get("id")).encode()
 
-    server.files["/download"] = drive
-    paths = download_all(tmp_path, tmdb_source=server.url + "download?id=FILEID&export=download",
-                         only=[TMDB], progress=False)
+    with FileServer({"/uc": uc, "/download": usercontent}) as files, \
+            DriveProxy(files, cert, key) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca))
+        monkeypatch.setenv("NO_PROXY", "")
+        yield files, proxy, body
+
+
+def test_google_drive_file_through_gdown(drive, source, tmp_path):
+    files, proxy, _ = drive
+    paths = download_all(tmp_path, tmdb_source=DRIVE_ID, only=[TMDB], progress=False)
     assert paths[TMDB].read_bytes() == source[TMDB]
-    assert [p for p, _ in server.log] == ["/download?id=FILEID&export=download",
-                                          "/download?id=FILEID&export=download&confirm=t&uuid=u-123"]
+    assert proxy.tunnels == ["drive.google.com", "drive.usercontent.google.com"]
+    assert [urlparse(p).path for p, _ in files.log] == ["/uc", "/download"]
+    assert parse_qs(urlparse(files.log[1][0]).query) == {
+        "id": [DRIVE_ID], "export": ["download"], "confirm": ["t"], "uuid": ["u-123"]}
+    assert _leftovers(tmp_path) == [TMDB, f"{TMDB}.meta.json"]  # no partial file left
+    files.log.clear()  # a verified copy: no network the second time
+    download_all(tmp_path, tmdb_source=f"https://drive.google.com/file/d/{DRIVE_ID}/view",
+                 only=[TMDB], progress=False)
+    assert files.log == []
 
 
-def test_web_page_without_download_form_is_an_error(server, tmp_path):
-    server.files["/download"] = lambda q: ("text/html", b"<html><p>Quota exceeded</p></html>")
+def test_google_drive_page_without_the_file_is_an_error(drive, tmp_path):
+    files, _, _ = drive
+    files.files["/uc"] = lambda q: ("text/html", b"<html><p>Quota exceeded</p></html>")
+    with pytest.raises(CineError, match=r"^tmdb_full\.csv: Google Drive did not give the file"):
+        download_all(tmp_path, tmdb_source=DRIVE_ID, only=[TMDB], progress=False)
+    assert _leftovers(tmp_path) == []
+
+
+def test_google_drive_file_that_is_not_the_tmdb_table_is_deleted(drive, tmp_path):
+    _, _, body = drive
+    body["bytes"] = b"id,title\n1,Amelie\n"
+    with pytest.raises(CineError, match=r"is corrupt \(not the TMDB table"):
+        download_all(tmp_path, tmdb_source=DRIVE_ID, only=[TMDB], progress=False)
+    assert _leftovers(tmp_path) == []
+
+
+def test_google_drive_unreachable_is_said_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", _closed_port_url().rstrip("/"))
+    with pytest.raises(SourceUnreachable, match=r"^tmdb_full\.csv: cannot fetch it from Google"):
+        download_all(tmp_path, tmdb_source=DRIVE_ID, only=[TMDB], progress=False)
+    assert _leftovers(tmp_path) == []
+
+
+def test_web_page_instead_of_a_file_is_an_error(server, tmp_path):
+    server.files["/download"] = lambda q: ("text/html", b"<html><p>Portail captif</p></html>")
     with pytest.raises(CineError, match=r"^tmdb_full\.csv: .* returned a web page instead"):
         download_all(tmp_path, tmdb_source=server.url + "download?id=X", only=[TMDB],
                      progress=False)
@@ -275,7 +337,7 @@ def test_web_page_without_download_form_is_an_error(server, tmp_path):
 
 def test_tmdb_source_forms(tmp_path):
     file_id = "ABC_def-123456789012345"
-    drive = f"https://drive.usercontent.google.com/download?id={file_id}&export=download"
+    drive = DriveFile(file_id)
     assert tmdb_location(file_id) == drive
     assert tmdb_location(f"https://drive.google.com/file/d/{file_id}/view?usp=sharing") == drive
     assert tmdb_location(f"https://drive.google.com/uc?export=download&id={file_id}") == drive
@@ -290,9 +352,7 @@ def test_default_sources_are_the_documented_ones(monkeypatch):
     monkeypatch.delenv("CINE_IMDB_SOURCE", raising=False)
     monkeypatch.delenv("CINE_TMDB_SOURCE", raising=False)
     assert config.imdb_source() == "https://datasets.imdbws.com/"
-    assert tmdb_location(config.tmdb_source()) == (
-        "https://drive.usercontent.google.com/download"
-        "?id=1VB5_gl1fnyBDzcIOXZ5vUSbCY68VZN1v&export=download")
+    assert tmdb_location(config.tmdb_source()) == DriveFile("1VB5_gl1fnyBDzcIOXZ5vUSbCY68VZN1v")
     monkeypatch.setenv("CINE_IMDB_SOURCE", "/some/folder")
     assert config.imdb_source() == "/some/folder"
 

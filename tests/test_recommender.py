@@ -7,6 +7,7 @@ import json
 import mmap
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -15,7 +16,7 @@ import pytest
 from helpers import cli
 from helpers.audience import AudienceProfile
 from helpers.errors import CineError
-from helpers.reco.model import COLUMNS, FIT_ONLY, GENRES_FR, FeatureWeights, Recommender
+from helpers.reco.model import COLUMNS, FIT_ONLY, FeatureWeights, Recommender
 from helpers.schema import MOVIES
 
 LIKED = "tt0000001"
@@ -178,14 +179,20 @@ def test_local_preference_adds_the_audience_bonus() -> None:
 def test_discovery_lowers_the_popularity_prior() -> None:
     movies = catalogue()
     movies.loc[movies["tconst"] == HORROR, "num_votes"] = 500_000
+    movies.loc[movies["tconst"] == LIKED, "num_votes"] = 200_000
     model = Recommender().fit(movies)
     normal = model.recommend([LIKED], k=100).set_index("tconst")["score"]
     discovery = model.recommend([LIKED], k=100, discovery=True).set_index("tconst")["score"]
-    gap = model.weights.popularity - model.weights.discovery_popularity
+    w, pop = model.weights, dict(zip(model.index_, model.popularity_, strict=True))
+    assert pop[HORROR] == 1.0 and pop[SAME_DIRECTOR] == 0.0
+    # the priors are scaled by the share kept and by the liked film's own popularity
+    gap = w.prior_scale * pop[LIKED] * (w.popularity - w.discovery_popularity) * pop[HORROR]
+    assert pop[LIKED] == pytest.approx(0.8526, abs=1e-4)
     assert normal[HORROR] - discovery[HORROR] == pytest.approx(gap, abs=1e-6)
+    assert normal[SAME_DIRECTOR] == pytest.approx(discovery[SAME_DIRECTOR], abs=1e-6)
     reasons = model.recommend([LIKED], k=100).set_index("tconst")["reason"]
     assert reasons[HORROR] == "très apprécié du public (note 8,0/10)"  # shares nothing else
-    assert reasons[LONG_HORROR] == "histoire et ton proches de vos choix"
+    assert reasons[LONG_HORROR] == "dans la lignée de vos choix"  # nothing shared, not famous
 
 
 def test_save_load_round_trip(model: Recommender, tmp_path: Path) -> None:
@@ -211,8 +218,8 @@ def _mapped(array: object) -> bool:
 def test_model_of_an_older_format_asks_for_a_refit(model: Recommender, tmp_path: Path) -> None:
     path = model.save(tmp_path / "recommender")
     meta = json.loads((path / "meta.json").read_text())
-    (path / "meta.json").write_text(json.dumps({**meta, "format": 1}))
-    with pytest.raises(CineError, match=r"format 1 != 2.*python -m helpers fit"):
+    (path / "meta.json").write_text(json.dumps({**meta, "format": 2}))  # before v2 weights
+    with pytest.raises(CineError, match=r"format 2 != 3.*python -m helpers fit"):
         Recommender.load(path)
 
 
@@ -230,10 +237,6 @@ def test_fit_command_writes_a_loadable_model(tmp_path: Path) -> None:
     assert Recommender.load(out).recommend([LIKED], k=1)["tconst"].tolist() == [SAME_DIRECTOR]
 
 
-def test_genre_translation_covers_imdb_genres() -> None:
-    assert GENRES_FR["Comedy"] == "Comédie" and GENRES_FR["Sci-Fi"] == "Science-fiction"
-
-
 def test_batched_rank_matches_recommend() -> None:
     """The evaluation's batched path ranks exactly like a production query."""
     model = Recommender().fit(catalogue())
@@ -248,3 +251,102 @@ def test_batched_rank_matches_recommend() -> None:
 def test_fit_rejects_a_table_without_the_needed_columns() -> None:
     with pytest.raises(CineError, match=r"lacks columns \['genres'\]"):
         Recommender().fit(catalogue().drop(columns="genres"))
+
+
+# ------------------------------------------------------------------ version 2
+def test_title_block_needs_two_adjacent_shared_words() -> None:
+    from helpers.reco.features import tfidf, title_documents
+
+    titles = ["Finding Nemo", "Finding Neverland", "Toy Story", "Toy Story 2", "Up", "Cars",
+              "Heat", "Alien", "Brave", "Coco", "Frozen", "Rocky"]
+    movies = pd.DataFrame({"primary_title": titles, "original_title": titles,
+                           "french_title": [None] * len(titles)})
+    block = tfidf(title_documents(movies), min_df=2, max_df=0.2, pairs=True)
+    gram = (block @ block.T).toarray()
+    assert gram[0, 1] == 0.0  # "finding" alone relates nothing
+    assert gram[2, 3] == pytest.approx(1.0)  # "toy story" (the digit is no word)
+
+
+def test_people_weights_add_to_the_learned_scale() -> None:
+    from helpers.reco.features import build_blocks, combine, layout
+
+    movies = catalogue()
+    blocks = build_blocks(movies)
+    weights = FeatureWeights().similarity()
+    places = layout(blocks, weights)
+    learned = sum(weights[b] for b in places if b not in ("directors", "writers", "cast"))
+    assert places["directors"][2] == pytest.approx(np.sqrt(weights["directors"] / learned))
+    items = combine(blocks, weights)
+    assert items.shape[1] == max(stop for _, stop, _ in places.values())
+    # without any credits, the learned blocks alone make a weighted mean (self-similarity 1
+    # for a film that has every learned block)
+    no_people = {**blocks, **{b: blocks[b][:, :0] for b in ("directors", "writers", "cast")}}
+    assert set(layout(no_people, weights)) == set(places) - {"directors", "writers", "cast"}
+
+
+def test_recency_weights_favour_the_last_liked_film() -> None:
+    w = dataclasses.replace(FeatureWeights(), best_match=0.0, no_genre=0.0, recency=0.5)
+    model = Recommender(w).fit(catalogue())
+    pos = model._positions([HORROR, LIKED])
+    sims = model._similarities(pos)
+    scores = model._scores([list(pos)])[0]
+    fame = model.popularity_[pos].mean()
+    expected = (0.5 * sims[0] + 1.0 * sims[1]) / 1.5 + fame * model._priors(False)
+    np.testing.assert_allclose(scores, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_films_sharing_no_genre_are_penalised() -> None:
+    model = Recommender().fit(catalogue())
+    with_penalty = model._scores([model._positions([LIKED]).tolist()])[0]
+    free = Recommender(dataclasses.replace(model.weights, no_genre=0.0)).fit(catalogue())
+    without = free._scores([free._positions([LIKED]).tolist()])[0]
+    gap = dict(zip(model.index_, without - with_penalty, strict=True))
+    assert gap[HORROR] == pytest.approx(model.weights.no_genre)  # Horror vs Comedy/Drama
+    assert gap[SAME_DIRECTOR] == 0.0 and gap[FRENCH_CLASSIC] == 0.0  # Comedy shared
+
+
+def test_era_alone_is_no_reason_and_close_overviews_are_one() -> None:
+    movies = catalogue()
+    text = "a lighthouse keeper and his daughter fight a storm on the breton coast"
+    movies.loc[movies["tconst"] == HORROR, "year"] = 1995
+    movies.loc[movies["tconst"] == HORROR_TWIN, "year"] = 1996
+    movies.loc[movies["tconst"].isin([LIKED, SAGA_COUSIN]), "overview"] = text
+    model = Recommender().fit(movies)
+    liked, horror, twin, cousin = model._positions([LIKED, HORROR, HORROR_TWIN, SAGA_COUSIN])
+    # next to another reason, a close year is said
+    assert model.explain([horror], twin) == (
+        "même réalisateur (Carl Horror), même genre : Horreur, même époque (années 1990)")
+    # LIKED (1995, Comedy/Drama, French) and HORROR (now 1995): only the era in common
+    assert model.explain([liked], horror) == "dans la lignée de vos choix"
+    # SAGA_COUSIN (2006, Adventure/Fantasy) tells the same story as LIKED
+    assert model._block_similarity("text", [liked], cousin) == pytest.approx(1.0)
+    assert model.explain([liked], cousin) == "histoire et thèmes proches de vos choix"
+
+
+def test_priors_follow_the_liked_films_renown() -> None:
+    movies = catalogue()
+    movies.loc[movies["tconst"] == HORROR, "num_votes"] = 900_000
+    movies.loc[movies["tconst"] == SAME_ACTOR, "num_votes"] = 10
+    model = Recommender().fit(movies)
+    famous, unknown = model._positions([HORROR]), model._positions([SAME_ACTOR])
+    assert model.popularity_[famous[0]] == 1.0 and model.popularity_[unknown[0]] == 0.0
+    base = Recommender(dataclasses.replace(model.weights, prior_scale=0.0)).fit(movies)
+    assert np.allclose(model._scores([unknown.tolist()]), base._scores([unknown.tolist()]))
+    lift = model._scores([famous.tolist()])[0] - base._scores([famous.tolist()])[0]
+    np.testing.assert_allclose(lift, model._priors(False), rtol=1e-5, atol=1e-7)
+
+
+def test_popularity_reason_share_counts_what_recommend_says() -> None:
+    from helpers.reco.evaluate import popularity_reason_share
+
+    movies = catalogue()
+    movies.loc[movies["tconst"] == HORROR, "num_votes"] = 500_000
+    movies.loc[movies["tconst"].isin([LIKED, SAGA[0]]), "num_votes"] = 200_000
+    model = Recommender(dataclasses.replace(FeatureWeights(), no_genre=0.0)).fit(movies)
+    queries = [model._positions([LIKED]).tolist(), model._positions([SAGA[0]]).tolist()]
+    lists = model.rank(queries, k=6)
+    reasons = [r for q in (LIKED, SAGA[0])
+               for r in model.recommend([q], k=6, local_preference=0.0)["reason"]]
+    expected = sum(r.startswith("très apprécié du public") for r in reasons) / len(reasons)
+    assert expected > 0
+    assert popularity_reason_share(model, queries, lists) == pytest.approx(expected)

@@ -88,25 +88,27 @@ def test_deck_figures_come_from_the_pipeline(built: Path, tiny_data_dir: Path) -
     assert deck.count('class="slide"') >= 9
     assert "--no-evaluate" in deck  # says why the evaluation is not shown
     for topic in ("Les outils", "difficultés", "Démarrage à froid", "Titres français",
-                  "Notifications aux clients", "vraies préférences", "séances du cinéma"):
+                  "idées de films par e-mail", "vraies préférences", "séances du cinéma"):
         assert topic in deck
 
 
-def test_evaluation_slide_shows_the_results_or_why_not(monkeypatch, tmp_path) -> None:
+def test_evaluation_slide_shows_the_results_or_why_not(monkeypatch, tmp_path, tiny_env) -> None:
     table = pd.DataFrame([
-        {"méthode": "kNN genres", "variante": "1 film", "HR@10": 0.014, "NDCG@10": 0.006,
-         "couverture": 0.658, "popularité (centile)": 54.2, "utilisateurs": 305, "cas": 5000},
+        {"méthode": "kNN genres <script>", "variante": "1 film", "HR@10": 0.014,
+         "NDCG@10": 0.006, "couverture": 0.658, "popularité (centile)": 54.2,
+         "utilisateurs": 305, "cas": 5000},
         {"méthode": "Ciné Creuse", "variante": "1 film", "HR@10": 0.075, "NDCG@10": 0.0412,
          "couverture": 0.39, "popularité (centile)": 93.4, "utilisateurs": 305, "cas": 5000}])
-    slide = deck._evaluation_slide(table, "")
+    page = deck.build_deck(table, "")
     assert ('<tr class="ours"><td>Ciné Creuse</td><td>1 film</td><td>7,5 %</td><td>0,041</td>'
-            "<td>39,0 %</td><td>93</td></tr>") in slide
-    assert "<tr><td>kNN genres</td>" in slide
-    assert "305 utilisateurs" in slide and "5,4 fois" in slide  # 7.5 / 1.4
+            "<td>39,0 %</td><td>93</td></tr>") in page
+    assert "<tr><td>kNN genres &lt;script&gt;</td>" in page  # autoescaped
+    assert "305 utilisateurs" in page and "5,4 fois" in page  # 7.5 / 1.4
     monkeypatch.setenv("CINE_SHARED_DIR", str(tmp_path))
     evaluation, why = build.run_evaluation()
     assert evaluation is None and why.startswith("L'évaluation n'a pas pu être exécutée")
-    assert "a pas pu être exécutée" in deck._evaluation_slide(None, why)
+    page = deck.build_deck(evaluation, why)
+    assert f"<p>{why.replace(chr(39), '&#39;')}</p>" in page and "<table>" not in page
 
 
 def test_offline_strips_cdn_scripts_but_keeps_inline_ones() -> None:

@@ -33,6 +33,8 @@ _HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
                                "form-action 'self'; frame-ancestors 'none'",
 }
+_ALREADY_UNSUBSCRIBED = ("Déjà désabonné", "Cette adresse ne reçoit plus nos e-mails. Rien "
+                         "n'a été modifié.")
 _GONE = ("Lien non valable", "Ce lien n'est pas (ou plus) valable : il a peut-être déjà "
          "servi ou a expiré. Rien n'a été modifié.")
 
@@ -69,6 +71,20 @@ class _LinkPage(tornado.web.RequestHandler):
     def gone(self) -> None:
         self.page(*_GONE, status=404)
 
+    async def ask(self, valid: Callable[[str], object], token: str, heading: str,
+                  message: str, button: str) -> None:
+        """A GET: the page with its button when the token is valid (nothing changes)."""
+        if not await self.call(valid, token):
+            return self.gone()
+        self.page(heading, message, button)
+
+    async def act(self, action: Callable[[str], object], token: str, heading: str,
+                  message: str) -> None:
+        """A POST: do it, then say it is done (the 'invalid link' page if it did nothing)."""
+        if not await self.call(action, token):
+            return self.gone()
+        self.page(heading, message)
+
     def write_error(self, status_code: int, **kwargs: object) -> None:
         if status_code == 404:
             return self.gone()
@@ -80,16 +96,14 @@ class _LinkPage(tornado.web.RequestHandler):
 
 class ConfirmPage(_LinkPage):
     async def get(self, token: str) -> None:
-        if not await self.call(self.store.confirmation_pending, token):
-            return self.gone()
-        self.page("Confirmer votre inscription", "Cliquez sur le bouton pour recevoir nos "
-                  "idées de films par e-mail.", "Confirmer mon inscription")
+        await self.ask(self.store.confirmation_pending, token, "Confirmer votre inscription",
+                       "Cliquez sur le bouton pour recevoir nos idées de films par e-mail.",
+                       "Confirmer mon inscription")
 
     async def post(self, token: str) -> None:
-        if not await self.call(self.store.confirm, token):
-            return self.gone()
-        self.page("Inscription confirmée", "Merci ! Vous recevrez nos idées de films à la "
-                  "fréquence choisie. Chaque e-mail contient un lien pour vous désabonner.")
+        await self.act(self.store.confirm, token, "Inscription confirmée",
+                       "Merci ! Vous recevrez nos idées de films à la fréquence choisie. "
+                       "Chaque e-mail contient un lien pour vous désabonner.")
 
 
 class UnsubscribePage(_LinkPage):
@@ -98,8 +112,7 @@ class UnsubscribePage(_LinkPage):
         if status is None:
             return self.gone()
         if status not in ("pending", "active"):
-            return self.page("Déjà désabonné", "Cette adresse ne reçoit plus nos e-mails. "
-                             "Rien n'a été modifié.")
+            return self.page(*_ALREADY_UNSUBSCRIBED)
         self.page("Se désabonner", "Cliquez sur le bouton pour ne plus recevoir nos idées "
                   "de films par e-mail.", "Me désabonner")
 
@@ -111,23 +124,20 @@ class UnsubscribePage(_LinkPage):
                              "avec le lien « Effacer mes données » d'un de nos e-mails.")
         if await self.call(self.store.status_by_unsubscribe_token, token) is None:
             return self.gone()
-        self.page("Déjà désabonné", "Cette adresse ne reçoit plus nos e-mails. "
-                  "Rien n'a été modifié.")
+        self.page(*_ALREADY_UNSUBSCRIBED)
 
 
 class DeletePage(_LinkPage):
     async def get(self, token: str) -> None:
-        if await self.call(self.store.status_by_unsubscribe_token, token) is None:
-            return self.gone()
-        self.page("Effacer mes données", "Le bouton efface tout ce que nous conservons sur "
-                  "vous : votre adresse, vos films choisis et la liste des films envoyés. "
-                  "Vous ne recevrez plus rien.", "Effacer mes données")
+        await self.ask(lambda t: self.store.status_by_unsubscribe_token(t) is not None, token,
+                       "Effacer mes données", "Le bouton efface tout ce que nous conservons "
+                       "sur vous : votre adresse, vos films choisis et la liste des films "
+                       "envoyés. Vous ne recevrez plus rien.", "Effacer mes données")
 
     async def post(self, token: str) -> None:
-        if not await self.call(self.store.delete_by_token, token):
-            return self.gone()
-        self.page("Données effacées", "Votre adresse et tout ce qui la concernait ont été "
-                  "effacés. Vous ne recevrez plus rien.")
+        await self.act(self.store.delete_by_token, token, "Données effacées",
+                       "Votre adresse et tout ce qui la concernait ont été effacés. Vous ne "
+                       "recevrez plus rien.")
 
 
 class NotFoundPage(_LinkPage):

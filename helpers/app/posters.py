@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 import re
-import tempfile
 import textwrap
-import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,9 +26,11 @@ from urllib.parse import quote
 
 import pandas as pd
 import requests
+from requests.adapters import HTTPAdapter
 from tqdm.auto import tqdm
+from urllib3.util import Retry
 
-from helpers import config
+from helpers import config, files
 from helpers.errors import CineError
 
 TMDB_IMAGE_BASE = "https://image.tmdb.org/t/p/"
@@ -178,30 +177,26 @@ def poster_img(movie_row: Mapping, css_class: str = "poster", cache_dir: Path | 
     )
 
 
-def _download(url: str, dest: Path, retries: int, timeout: float,
-              session: requests.Session) -> bool:
-    """Fetch one image into ``dest`` atomically; retry on network errors and 5xx."""
-    for attempt in range(retries + 1):
-        try:
-            response = session.get(url, timeout=timeout)
-        except requests.RequestException:
-            response = None
-        if response is not None and response.status_code == 200 and response.content:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".part-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(response.content)
-                os.replace(tmp, dest)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-            return True
-        if response is not None and response.status_code < 500 and response.status_code != 429:
-            return False  # 404 and other client errors: retrying will not help
-        if attempt < retries:
-            time.sleep(0.2 * 2**attempt)
-    return False
+def _download(url: str, dest: Path, timeout: float, session: requests.Session) -> bool:
+    """Fetch one image into ``dest`` atomically (the session retries, see ``_retrying``)."""
+    try:
+        response = session.get(url, timeout=timeout)
+    except requests.RequestException:
+        return False
+    if response.status_code != 200 or not response.content:
+        return False  # 404 and other client errors; server errors already retried
+    files.write_bytes(dest, response.content)
+    return True
+
+
+def _retrying(session: requests.Session, retries: int) -> requests.Session:
+    """Retry network errors, 429 and 5xx with exponential backoff (urllib3's ``Retry``)."""
+    retry = Retry(total=retries, backoff_factor=0.2, status_forcelist=(429, 500, 502, 503, 504),
+                  allowed_methods=("GET",), raise_on_status=False)
+    adapter = HTTPAdapter(max_retries=retry, pool_maxsize=16)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 def cache_posters(movies: pd.DataFrame, dest: Path | None = None, size: str = DEFAULT_SIZE,
@@ -221,14 +216,15 @@ def cache_posters(movies: pd.DataFrame, dest: Path | None = None, size: str = DE
         if url is not None:
             jobs[tconst] = (url, cached_file(poster_path, folder, size))
     todo = {t: job for t, job in jobs.items() if not job[1].is_file()}
-    with requests.Session() as session, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    with _retrying(requests.Session(), retries) as session, \
+            ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         if todo:
             try:  # any HTTP answer will do: fail fast offline instead of retrying every poster
-                session.head(base_url, timeout=timeout)
+                requests.head(base_url, timeout=timeout)  # no retry: offline is final
             except requests.RequestException as exc:
                 raise CineError(f"cannot reach {base_url} ({type(exc).__name__}): posters not "
                                 "cached, the dashboard shows placeholders instead") from exc
-        futures = {t: pool.submit(_download, url, path, retries, timeout, session)
+        futures = {t: pool.submit(_download, url, path, timeout, session)
                    for t, (url, path) in todo.items()}
         for future in tqdm(futures.values(), total=len(futures), desc="affiches",
                            disable=len(futures) < 20):

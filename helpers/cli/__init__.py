@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fit": ("reco", "fit the recommender on the processed movies and save it"),
     "recommend": ("recommend", "recommend films from titles you liked"),
     "evaluate": ("reco", "offline evaluation (ML-LOO) on real MovieLens ratings"),
+    "learn": ("reco", "learn the recommender's weights from MovieLens tuning users"),
     "market": ("report", "build the sourced market-figures table"),
     "indicators": ("app", "draw the dashboard's KPI page for given filters"),
     "serve": ("app", "serve the Voila dashboard"),

@@ -1,8 +1,10 @@
-"""Recommender commands: fit, evaluate (``recommend`` is in :mod:`helpers.cli.recommend`)."""
+"""Recommender commands: fit, evaluate, learn (``recommend`` is in :mod:`helpers.cli.recommend`)."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 from pathlib import Path
 
 from helpers import config
@@ -34,7 +36,7 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from helpers.reco.evaluate import NOTE, evaluate, format_table
+    from helpers.reco.evaluate import NOTE, K, evaluate, format_hubs, format_table
 
     table = evaluate(args.real, users=args.users)
     if args.json:
@@ -43,5 +45,23 @@ def run_evaluate(args: argparse.Namespace) -> int:
         print(f"ML-LOO, utilisateurs {args.users} ({table['utilisateurs'].iloc[0]} utilisateurs, "
               f"{table['cas'].iloc[0]} cas par variante)\n")
         print(format_table(table.drop(columns=["utilisateurs", "cas"])))
+        print(f"\nFilms présents dans le plus de listes « tous les films » (top {K} de chaque "
+              f"film du catalogue) :\n{format_hubs(table)}")
         print(f"\n{NOTE}")
+    return 0
+
+
+def add_learn_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--real", type=Path, default=None,
+                        help="real samples folder (default: helpers.config.real_data_dir())")
+
+
+def run_learn(args: argparse.Namespace) -> int:
+    from helpers.reco.learn import LEARNED, learn
+
+    weights = learn(args.real or config.real_data_dir())
+    learned = {k: v for k, v in dataclasses.asdict(weights).items()
+               if k in LEARNED or k in ("quality", "popularity", "prior_scale", "recency")}
+    print("learned weights (FeatureWeights defaults):")
+    print(json.dumps(learned, indent=1))
     return 0

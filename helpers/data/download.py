@@ -3,14 +3,14 @@
 Each file streams into ``<name>.part`` (tqdm bar, retries with exponential backoff,
 HTTP Range resume), is verified (size, whole gzip stream, TMDB header) and only
 then renamed. A ``<name>.meta.json`` sidecar records the source and size of a
-verified file, so re-runs need no network.
+verified file, so re-runs need no network. A Google Drive file is fetched by ``gdown``
+(Drive's confirmation pages, cookies, resume), then verified and renamed the same way.
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
-import itertools
 import json
 import os
 import re
@@ -19,10 +19,10 @@ import sys
 import time
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urljoin, urlparse
+from urllib.parse import urljoin, urlparse
 
 import requests
 import urllib3
@@ -33,7 +33,6 @@ from helpers.errors import CineError, SourceUnreachable
 from helpers.schema import SYNTHETIC_MARKER, TMDB_COLUMNS
 
 ALL_FILES: tuple[str, ...] = (*config.IMDB_FILES, config.TMDB_FILE)
-DRIVE_URL = "https://drive.usercontent.google.com/download?id={id}&export=download"
 
 CHUNK = 1 << 20
 TIMEOUT = (10, 60)  # seconds: connect, read
@@ -151,16 +150,30 @@ def download_file(
     return dest
 
 
-def tmdb_location(source: str) -> str | Path:
-    """Resolve a TMDB source (Drive id, URL or local file) to a download URL or a path."""
+@dataclass(frozen=True)
+class DriveFile:
+    """A file shared on Google Drive, by its id."""
+
+    id: str
+
+    @property
+    def source(self) -> str:
+        """How the cache records where the file came from."""
+        return f"https://drive.google.com/uc?id={self.id}"
+
+
+def tmdb_location(source: str) -> str | Path | DriveFile:
+    """Resolve a TMDB source (Drive id or link, URL or local file) to what to fetch."""
     if _is_url(source):
-        drive_id = _drive_id(source)
-        return DRIVE_URL.format(id=drive_id) if drive_id else source
+        from gdown.parse_url import parse_url
+
+        drive_id, _ = parse_url(source)  # drive.google.com / docs.google.com share links
+        return DriveFile(drive_id) if drive_id else source
     path = Path(source).expanduser()
     if path.is_file():
         return path
     if re.fullmatch(r"[A-Za-z0-9_-]{20,}", source):
-        return DRIVE_URL.format(id=source)
+        return DriveFile(source)
     raise CineError(
         f"{config.TMDB_FILE}: CINE_TMDB_SOURCE={source!r} is not an http(s) URL, an existing "
         f"file nor a Google Drive file id. {DEMO_ADVICE}."
@@ -208,8 +221,44 @@ def _fetch_tmdb(
     where = tmdb_location(source)
     if isinstance(where, Path):
         return copy_file(where, dest, progress=progress, advice=TMDB_ADVICE, force=force)
+    if isinstance(where, DriveFile):
+        return download_drive_file(where, dest, progress=progress, advice=TMDB_ADVICE,
+                                   force=force)
     return download_file(where, dest, progress=progress, session=session, advice=TMDB_ADVICE,
                          force=force)
+
+
+def download_drive_file(
+    drive: DriveFile, dest: Path, *, progress: bool = True, retries: int = 4,
+    advice: str = f"{DEMO_ADVICE}.", force: bool = False,
+) -> Path:
+    """Fetch a Google Drive file with gdown into a sibling of ``dest``, then verify it and
+    rename it over ``dest`` (the same checks and cache as :func:`download_file`)."""
+    import gdown
+    from gdown.exceptions import DownloadError, FileURLRetrievalError
+
+    dest = Path(dest)
+    if not force and _is_cached(dest, drive.source):
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fetched = dest.with_name(dest.name + ".gdown")  # gdown resumes its own partial files
+    try:
+        gdown.download(id=drive.id, output=str(fetched), quiet=not progress, resume=True,
+                       use_cookies=False, timeout=TIMEOUT, retries=retries)
+    except FileURLRetrievalError:
+        raise CineError(
+            f"{dest.name}: Google Drive did not give the file {drive.id} (not shared "
+            f"publicly, or its download quota is exceeded). {advice}") from None
+    except (DownloadError, requests.RequestException) as exc:
+        cause = exc.__cause__ if isinstance(exc, DownloadError) else exc
+        error = (SourceUnreachable if isinstance(cause, requests.ConnectionError | requests.Timeout)
+                 else CineError)
+        raise error(f"{dest.name}: cannot fetch it from Google Drive ({type(cause).__name__}). "
+                    f"{advice}") from None
+    except OSError as exc:
+        raise _disk_error(dest, exc) from None
+    _finalise(fetched, dest, drive.source, None, None, {}, advice)
+    return dest
 
 
 def copy_file(
@@ -297,75 +346,28 @@ def _fetch_once(
 
 
 def _get(session: requests.Session, url: str, headers: dict[str, str]) -> requests.Response:
-    """GET with streaming; follow Google Drive's "virus scan warning" confirmation page."""
-    for _ in range(3):
-        try:
-            resp = session.get(url, headers=headers, stream=True, timeout=TIMEOUT)
-        except requests.ConnectionError:
-            raise _Transient(f"cannot reach {_site(url)} (no network?)", unreachable=True) from None
-        except requests.Timeout:
-            raise _Transient(f"{_site(url)} did not answer in time", unreachable=True) from None
-        except requests.RequestException as exc:
-            raise _Fatal(f"bad request for {url} ({type(exc).__name__})") from None
-        code = resp.status_code
-        if code >= 500 or code in (408, 429):
-            resp.close()
-            raise _Transient(f"HTTP {code} {resp.reason} from {url}")
-        if code >= 400 and code != 416:
-            resp.close()
-            raise _Fatal(f"HTTP {code} {resp.reason} for {url}")
-        if "text/html" not in resp.headers.get("Content-Type", ""):
-            return resp
-        with resp:
-            try:
-                page = b"".join(itertools.islice(resp.iter_content(1 << 16), 16))
-            except requests.RequestException:
-                raise _Transient(f"connection to {_site(url)} lost") from None
-        confirmed = _confirm_url(page.decode("utf-8", "replace"), resp.url)
-        if confirmed is None:
-            raise _Fatal(
-                f"{url} returned a web page instead of the file (not public, quota exceeded, or "
-                "a login portal?); download it in a browser and point the setting at the copy"
-            )
-        url = confirmed
-    raise _Fatal(f"{url} keeps returning confirmation pages")
-
-
-class _FormParser(HTMLParser):
-    """Collect the forms (action, hidden inputs) and ``confirm=`` links of a page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[tuple[str, dict[str, str]]] = []
-        self.links: list[str] = []
-        self._open = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attr = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self.forms.append((attr.get("action", ""), {}))
-            self._open = True
-        elif tag == "input" and self._open and attr.get("type") == "hidden" and attr.get("name"):
-            self.forms[-1][1][attr["name"]] = attr.get("value", "")
-        elif tag == "a" and "confirm=" in attr.get("href", ""):
-            self.links.append(attr["href"])
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._open = False
-
-
-def _confirm_url(page: str, base: str) -> str | None:
-    """The URL behind Drive's "Download anyway" form (or older confirm link), if any."""
-    parser = _FormParser()
-    parser.feed(page)
-    for action, fields in parser.forms:
-        if "confirm" in fields or "confirm=" in action:
-            target = urljoin(base, action)
-            if not fields:
-                return target
-            return f"{target}{'&' if '?' in target else '?'}{urlencode(fields)}"
-    return urljoin(base, parser.links[0]) if parser.links else None
+    """GET with streaming; a web page instead of the file is an error (login portal...)."""
+    try:
+        resp = session.get(url, headers=headers, stream=True, timeout=TIMEOUT)
+    except requests.ConnectionError:
+        raise _Transient(f"cannot reach {_site(url)} (no network?)", unreachable=True) from None
+    except requests.Timeout:
+        raise _Transient(f"{_site(url)} did not answer in time", unreachable=True) from None
+    except requests.RequestException as exc:
+        raise _Fatal(f"bad request for {url} ({type(exc).__name__})") from None
+    code = resp.status_code
+    if code >= 500 or code in (408, 429):
+        resp.close()
+        raise _Transient(f"HTTP {code} {resp.reason} from {url}")
+    if code >= 400 and code != 416:
+        resp.close()
+        raise _Fatal(f"HTTP {code} {resp.reason} for {url}")
+    if "text/html" in resp.headers.get("Content-Type", ""):
+        resp.close()
+        raise _Fatal(f"{url} returned a web page instead of the file (a login portal, or a "
+                     "link to a page?); download it in a browser and point the setting at "
+                     "the copy")
+    return resp
 
 
 # --- verification, cache and atomic rename ------------------------------------------------
@@ -457,15 +459,6 @@ def _is_url(source: str) -> bool:
 def _site(url: str) -> str:
     parts = urlparse(url)
     return f"{parts.scheme}://{parts.netloc}/"
-
-
-def _drive_id(url: str) -> str | None:
-    """File id of a drive.google.com share link (``/file/d/<id>/`` or ``?id=<id>``)."""
-    parts = urlparse(url)
-    if parts.netloc != "drive.google.com":
-        return None
-    match = re.search(r"/file/d/([A-Za-z0-9_-]+)", parts.path)
-    return match.group(1) if match else parse_qs(parts.query).get("id", [None])[0]
 
 
 def _range_start(content_range: str | None) -> int | None:

@@ -1,1 +1,1 @@
-"""Recommendation layer: features, model, title search, evaluation (imports data and the root)."""
+"""Recommendation layer: features, model, title search, evaluation, learning (uses data, root)."""

@@ -3,7 +3,9 @@
 The catalogue is built from the real TMDB/IMDb samples in the MOVIES schema, so
 the production :class:`~helpers.reco.model.Recommender` is evaluated unchanged.
 Cast and crew are missing for these films: the people features are not measured.
-Local-audience re-ranking and filters are off; MMR diversity is on (as in production).
+Filters are off; MMR diversity is on (as in production). The project's model is shown in
+the neutral setting (no local-audience re-ranking) and in the production default
+(``CREUSE.local_preference``), with the hub figures of its all-films lists.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ import pandas as pd
 from sklearn.preprocessing import normalize
 
 from helpers import config
+from helpers.audience import CREUSE
 from helpers.errors import CineError
 from helpers.reco.features import multi_hot
 from helpers.schema import MOVIES
 
 if TYPE_CHECKING:
-    from helpers.reco.model import FeatureWeights
+    from helpers.reco.model import FeatureWeights, Recommender
 
 #: TMDB genre names that differ from IMDb's (None: no IMDb equivalent, dropped).
 TMDB_TO_IMDB_GENRES: dict[str, str | None] = {
@@ -37,6 +40,11 @@ MIN_LIKED = 6
 HISTORY = 5
 LAST_POSITIONS = 20
 K = 10
+#: How many of the most frequent films of the all-films lists are named.
+TOP_HUBS = 5
+OURS = "Ciné Creuse"
+LOCAL = f"Ciné Creuse (préférence locale {CREUSE.local_preference:.1f})".replace(".", ",")
+DISCOVERY = "Ciné Creuse (découverte)"
 NOTE = ("Catalogue MovieLens x TMDB : pas de distribution ni d'équipe technique pour la plupart "
         "des films, les caractéristiques « personnes » ne sont donc pas mesurées.")
 
@@ -171,6 +179,19 @@ def liked_sequences(ratings: pd.DataFrame, positions: pd.Series) -> pd.Series:
     return seqs[seqs.map(len) >= MIN_LIKED]
 
 
+def user_sequences(real_dir: Path | None = None, users: str = "reporting") -> pd.Series:
+    """Liked catalogue positions in time order of one user half (odd ids: tuning)."""
+    real_dir = Path(real_dir or config.real_data_dir()).resolve()
+    positions = pd.Series(np.arange(len(movie_ids(real_dir))), index=movie_ids(real_dir).index)
+    seqs = liked_sequences(pd.read_csv(real_dir / _ML / "ratings.csv"), positions)
+    return seqs[seqs.index % 2 == {"tuning": 1, "reporting": 0}[users]]
+
+
+def tuning_sequences(real_dir: Path | None = None) -> pd.Series:
+    """The tuning users' liked sequences: the only ratings learning may read."""
+    return user_sequences(real_dir, "tuning")
+
+
 @dataclass(frozen=True)
 class Cases:
     """Held-out cases: the user, the target film and both query variants."""
@@ -234,6 +255,31 @@ def wilson(successes: float, n: int, z: float = 1.96) -> tuple[float, float]:
     return (float(centre - half), float(centre + half))
 
 
+def all_films_lists(model: Recommender, local_preference: float = 0.0,
+                    discovery: bool = False) -> np.ndarray:
+    """Top K of every catalogue film asked alone (the coverage and hub lists)."""
+    return model.rank([[i] for i in range(len(model.index_))], K,
+                      local_preference=local_preference, discovery=discovery)
+
+
+def hubs(lists: np.ndarray, titles: Sequence[str], top: int = TOP_HUBS
+         ) -> list[tuple[str, float]]:
+    """The ``top`` films found in most lists, with the share of the lists holding each."""
+    films, counts = np.unique(lists[lists >= 0], return_counts=True)
+    order = np.lexsort((films, -counts))[:top]
+    return [(str(titles[films[i]]), float(counts[i] / len(lists))) for i in order]
+
+
+def popularity_reason_share(model: Recommender, queries: Sequence[Sequence[int]],
+                            lists: np.ndarray) -> float:
+    """Share of the recommendations whose reason is only the film's popularity and rating."""
+    from helpers.reco.model import POPULARITY_REASON
+
+    reasons = [model.explain(q, j) for q, row in zip(queries, lists, strict=True)
+               for j in row if j >= 0]
+    return float(np.mean([r.startswith(POPULARITY_REASON) for r in reasons])) if reasons else 0.0
+
+
 # -------------------------------------------------------------------- methods
 Ranker = Callable[[Sequence[Sequence[int]], int], np.ndarray]
 
@@ -283,8 +329,9 @@ def _standardise(x: pd.Series) -> np.ndarray:
 
 
 def methods(catalogue: pd.DataFrame, weights: FeatureWeights | None = None
-            ) -> dict[str, Ranker]:
-    """The three baselines and the project's recommender (normal and discovery)."""
+            ) -> tuple[dict[str, Ranker], Recommender]:
+    """The three baselines and the project's recommender (neutral, production default and
+    discovery settings), and that fitted recommender."""
     from helpers.reco.model import Recommender
 
     genres = multi_hot(catalogue["genres"], min_df=1)[0].toarray()
@@ -293,13 +340,15 @@ def methods(catalogue: pd.DataFrame, weights: FeatureWeights | None = None
     numbers = np.column_stack([_standardise(catalogue[c]) for c in ("year", "runtime")]
                               + [_standardise(rating)])
     model = Recommender(weights).fit(catalogue)
+    local = CREUSE.local_preference
     return {
         "popularité (votes TMDB)": popularity_ranker(catalogue["tmdb_vote_count"].to_numpy()),
         "kNN genres": knn_ranker(genres),
         "kNN genres + année/durée/note": knn_ranker(np.hstack([genres, numbers])),
-        "Ciné Creuse": lambda q, k: model.rank(q, k),
-        "Ciné Creuse (découverte)": lambda q, k: model.rank(q, k, discovery=True),
-    }
+        OURS: lambda q, k: model.rank(q, k),
+        LOCAL: lambda q, k: model.rank(q, k, local_preference=local),
+        DISCOVERY: lambda q, k: model.rank(q, k, discovery=True),
+    }, model
 
 
 # ----------------------------------------------------------------- evaluation
@@ -307,20 +356,26 @@ def evaluate(real_dir: Path | None = None, users: str = "reporting",
              weights: FeatureWeights | None = None, only: Sequence[str] | None = None,
              coverage: bool = True) -> pd.DataFrame:
     """One row per method and variant: HR@10, NDCG@10, popularity percentile, diversity,
-    coverage, and the ML-LOO proper headline (last liked film) with its 95 % Wilson CI."""
+    coverage and hubs of the all-films lists (most frequent film's share of them, the
+    TOP_HUBS most frequent films), share of popularity-only reasons (the project's model),
+    and the ML-LOO proper headline (last liked film) with its 95 % Wilson CI."""
     real_dir = Path(real_dir or config.real_data_dir()).resolve()
     catalogue = load_catalogue(real_dir)
-    positions = pd.Series(np.arange(len(catalogue)), index=movie_ids(real_dir).index)
-    ratings = pd.read_csv(real_dir / _ML / "ratings.csv")
-    cases = held_out_cases(liked_sequences(ratings, positions), users)
+    cases = held_out_cases(user_sequences(real_dir, users), users)
     genres = multi_hot(catalogue["genres"], min_df=1)[0].toarray() > 0
     pop_pct = catalogue["tmdb_vote_count"].astype(float).rank(pct=True).to_numpy() * 100
+    titles = catalogue["primary_title"].to_numpy()
+    singles = [[i] for i in range(len(catalogue))]
+    rankers, model = methods(catalogue, weights)
     rows = []
-    for name, rank in methods(catalogue, weights).items():
+    for name, rank in rankers.items():
         if only is not None and name not in only:
             continue
-        cov = (len(np.unique(rank([[i] for i in range(len(catalogue))], K))) / len(catalogue)
-               if coverage else np.nan)
+        lists = rank(singles, K) if coverage else None
+        cov = len(np.unique(lists[lists >= 0])) / len(catalogue) if coverage else np.nan
+        top = hubs(lists, titles) if coverage else []
+        reasons = (popularity_reason_share(model, singles, lists)
+                   if coverage and name in (OURS, LOCAL) else np.nan)
         for variant in ("single", "profile"):
             recs = rank(getattr(cases, variant), K)
             hit, ndcg = hits_and_ndcg(recs, cases.target)
@@ -333,20 +388,64 @@ def evaluate(real_dir: Path | None = None, users: str = "reporting",
                 "popularité (centile)": per_user_mean(pop_pct[recs].mean(axis=1), cases.user),
                 "diversité": per_user_mean(genre_diversity(recs, genres), cases.user),
                 "couverture": cov,
+                "film le plus fréquent": top[0][1] if top else np.nan,
+                "raison popularité seule": reasons,
                 "HR@10 dernier film": float(proper.mean()) if len(proper) else np.nan,
                 "IC95 bas": low, "IC95 haut": high,
                 "utilisateurs": len(np.unique(cases.user)), "cas": len(cases.target),
+                "films les plus fréquents": [[t, round(share, 4)] for t, share in top],
             })
+    return pd.DataFrame(rows)
+
+
+def local_preference_effect(real_dir: Path | None = None,
+                            levels: Sequence[float] = (0.0, 0.4, 1.0),
+                            weights: FeatureWeights | None = None) -> pd.DataFrame:
+    """What the local preference costs (HR@10 of the reporting users) and changes in their
+    one-film lists (share of French films, of films of a favoured genre), per level."""
+    from helpers.reco.model import Recommender
+
+    real_dir = Path(real_dir or config.real_data_dir()).resolve()
+    catalogue = load_catalogue(real_dir)
+    cases = held_out_cases(user_sequences(real_dir, "reporting"), "reporting")
+    model = Recommender(weights).fit(catalogue)
+    french = catalogue["is_french"].fillna(False).to_numpy(bool)
+    favoured = catalogue["genres"].map(
+        lambda g: bool(set(g) & set(CREUSE.favoured_genres))).to_numpy(bool)
+    rows = [{"préférence locale": "catalogue", "films français": french.mean(),
+             "genres favorisés": favoured.mean()}]
+    for level in levels:
+        row: dict[str, object] = {"préférence locale": level}
+        for variant, label in (("single", "1 film"), ("profile", "5 films")):
+            recs = model.rank(getattr(cases, variant), K, local_preference=level)
+            row[f"HR@10 {label}"] = per_user_mean(hits_and_ndcg(recs, cases.target)[0],
+                                                  cases.user)
+            if variant == "single":
+                row["films français"] = french[recs].mean()
+                row["genres favorisés"] = favoured[recs].mean()
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
 def format_table(table: pd.DataFrame) -> str:
     """The evaluation table as aligned text, percentages where they read best."""
-    shown = table.copy()
-    for col in ("HR@10", "NDCG@10", "couverture", "HR@10 dernier film"):
-        shown[col] = (shown[col] * 100).map("{:.1f} %".format)
+    shown = table.drop(columns=["films les plus fréquents"], errors="ignore")
+    for col in ("HR@10", "NDCG@10", "couverture", "film le plus fréquent",
+                "raison popularité seule", "HR@10 dernier film"):
+        if col in shown:
+            shown[col] = (shown[col] * 100).map(lambda v: "–" if np.isnan(v) else f"{v:.1f} %")
     shown["IC95"] = [f"[{lo * 100:.1f} ; {hi * 100:.1f}] %"
                      for lo, hi in zip(table["IC95 bas"], table["IC95 haut"], strict=True)]
     shown["popularité (centile)"] = shown["popularité (centile)"].map("{:.0f}".format)
     shown["diversité"] = shown["diversité"].map("{:.3f}".format)
     return shown.drop(columns=["IC95 bas", "IC95 haut"]).to_string(index=False)
+
+
+def format_hubs(table: pd.DataFrame) -> str:
+    """The most frequent films of each method's all-films lists, one line per method."""
+    lines = []
+    for name, top in table.drop_duplicates("méthode").set_index("méthode")[
+            "films les plus fréquents"].items():
+        films = "; ".join(f"{title} {share * 100:.1f} %" for title, share in top)
+        lines.append(f"  {name} : {films}")
+    return "\n".join(lines)

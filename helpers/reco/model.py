@@ -1,11 +1,13 @@
-"""Content-based hybrid recommender: weighted feature similarity + quality/popularity priors.
+"""Content-based hybrid recommender: learned feature similarity + quality/popularity priors.
 
-A query is a taste profile (mean of the liked films' feature rows, avoided films
-subtracted) multiplied by the item matrix; priors and an optional local-audience
-bonus are added; maximal marginal relevance then picks a varied top k, and each
-film gets a short French reason. Everything is precomputed at ``fit`` and saved
-as numpy arrays and an Arrow IPC catalogue that :meth:`Recommender.load` maps from
-disk, so a dashboard kernel loads it in a blink and shares its pages with the others.
+Each liked film's similarity row (the item matrix times its feature row) is combined
+with recency weights and the best single match, avoided films subtracted; priors (scaled
+by how well known the liked films are) and an optional local-audience bonus are added;
+maximal marginal relevance then picks a varied top k, and each film gets a short French
+reason. The weights are learned from MovieLens ratings (:mod:`helpers.reco.learn`).
+Everything is precomputed at ``fit`` and saved as numpy arrays and an Arrow IPC
+catalogue that :meth:`Recommender.load` maps from disk, so a dashboard kernel
+loads it in a blink and shares its pages with the others.
 """
 
 from __future__ import annotations
@@ -29,8 +31,11 @@ from helpers.reco.features import (
     bayesian_rating,
     build_blocks,
     combine,
+    layout,
     multi_hot,
+    nanfill,
     unit_scale,
+    votes,
 )
 from helpers.schema import decade_of, decade_span
 
@@ -48,7 +53,14 @@ COLUMNS = ("tconst", "score", "reason")
 #: priors): not saved with the model, so a dashboard kernel never holds them.
 FIT_ONLY = ("overview", "tagline", "keywords", "countries", "companies", "budget", "revenue",
             "popularity", "release_date", "tmdb_vote_average", "tmdb_vote_count")
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+#: Start of the reason given when a film shares nothing shown with the liked films but is
+#: well known and well rated (the evaluation counts these).
+POPULARITY_REASON = "très apprécié du public"
+#: Cosine of the overview/tagline/keywords block from which "histoire proche" is said.
+TEXT_REASON_MIN = 0.1
+#: Release years at most this far apart make "même époque" (only next to another reason).
+ERA_YEARS = 3
 _REQUIRED = ("tconst", "primary_title", "original_title", "french_title", "genres", "directors",
              "director_names", "writers", "writer_names",
              "cast", "cast_names", "overview", "tagline", "keywords", "collection",
@@ -60,56 +72,71 @@ _REQUIRED = ("tconst", "primary_title", "original_title", "french_title", "genre
 class FeatureWeights:
     """Every weight of the model, in one place.
 
-    Similarity weights are relative: the score's similarity part is the weighted
-    mean of the blocks' cosine similarities, in [0, 1]. Priors and bonuses are
-    added on that scale.
+    Similarity weights are relative: the score's similarity part is the weighted mean of
+    the learned blocks' cosine similarities, in [0, 1], plus the people blocks' weighted
+    cosines. Priors and bonuses are added on that scale.
 
-    How they were set: genres, text, title, collection, period, language, countries,
-    companies, runtime, quality, popularity, best_match and diversity by a coordinate
-    search (three sweeps, each weight x0.5, x0.75, x1.5) on the TUNING (odd-id)
-    MovieLens users of ``helpers.reco.evaluate`` only, maximising the smaller of
-    HR@10 / target over the single-film and five-film variants under all-films
-    coverage >= 0.43 and genre diversity >= 0.48 (tuning users: HR@10 8.3 % / 9.5 %,
-    coverage 51 %). The people weights (directors, writers, cast, cast_decay), local,
-    avoid and discovery_popularity cannot be measured on the MovieLens sample (no
-    credits, no audience data): they are set by judgement.
+    How they were set: the block weights from genres to fame and the quality and
+    popularity priors were LEARNED from MovieLens ratings of the tuning (odd-id) users
+    only (``python -m helpers learn``, :mod:`helpers.reco.learn`: softmax regression of the
+    next liked film against random films), as were ``prior_scale`` (largest share of the
+    learned priors whose all-films lists hold no film in more than 13 % of them) and
+    ``recency`` (best five-film hit rate, among 1, 0.8, 0.6 and 0.4). ``no_genre`` was
+    chosen on the same users (0.05: popularity-only reasons 1.2 % -> 0.3 %, one-film
+    HR@10 -0.2 point). MovieLens is licensed for research only (see
+    the README). The people weights (directors, writers, cast, cast_decay), local, avoid,
+    best_match, diversity and discovery_popularity cannot be measured on the MovieLens
+    sample (no credits, no audience data) or were kept from version 1: set by judgement.
     """
 
-    genres: float = 0.5625
+    genres: float = 1.194
     """Cosine of the multi-hot IMDb genres."""
-    directors: float = 1.0
-    """Shared directors (IMDb nconst)."""
-    writers: float = 0.5
-    """Shared writers."""
-    cast: float = 0.8
-    """Shared top-billed actors, the i-th billed weighing ``cast_decay**i``."""
-    text: float = 0.6
+    directors: float = 2.4
+    """Shared directors (IMDb nconst): a shared director adds about 0.25 to the similarity
+    (weights of the people blocks are relative to the learned blocks' total, 9.6)."""
+    writers: float = 1.0
+    """Shared writers (about 0.1)."""
+    cast: float = 1.4
+    """Shared top-billed actors, the i-th billed weighing ``cast_decay**i`` (up to 0.15)."""
+    text: float = 2.03
     """TF-IDF cosine of overview + tagline + keywords."""
-    title: float = 1.0
-    """TF-IDF cosine of the titles' words (sequels and remakes without a collection)."""
-    collection: float = 0.5
+    title: float = 1.488
+    """TF-IDF cosine of the titles' pairs of adjacent words (sequels and remakes without a
+    collection; one shared word such as "Finding" is not enough)."""
+    collection: float = 0.598
     """Same TMDB collection (franchise, sequels)."""
-    language: float = 0.45
+    language: float = 0.231
     """Same original language."""
-    countries: float = 0.2
+    countries: float = 0.372
     """Shared production countries."""
-    companies: float = 0.3
+    companies: float = 0.381
     """Shared production companies (studios)."""
-    period: float = 1.125
+    period: float = 1.937
     """Release years close (Gaussian kernel, width about 6 years)."""
-    runtime: float = 0.1
+    runtime: float = 0.239
     """Runtimes close (Gaussian kernel, width 15 minutes)."""
-    quality: float = 0.1
-    """Prior added for the vote-weighted (Bayesian) rating, scaled to [0, 1]."""
-    popularity: float = 0.3
-    """Prior added for log(votes), scaled to [0, 1]: familiar films are safer bets."""
+    fame: float = 1.16
+    """Renown close (Gaussian kernel on log votes): a little-known film's neighbours are not
+    all blockbusters, which keeps the same famous films out of most lists."""
+    quality: float = 0.779
+    """Prior for the vote-weighted (Bayesian) rating, scaled to [0, 1]."""
+    popularity: float = 0.689
+    """Prior for log(votes), scaled to [0, 1]: familiar films are safer bets."""
+    prior_scale: float = 0.4
+    """Share of the learned priors kept; they are also multiplied by the liked films' mean
+    popularity (a little-known query leans less on famous films)."""
     discovery_popularity: float = 0.0
     """Popularity prior used instead when ``discovery=True`` (lesser-known films)."""
-    local: float = 0.3
+    local: float = 0.1
     """Score added at local_preference 1 for a film matching every local-audience taste."""
     best_match: float = 0.25
     """Share of the similarity taken from the best-matching liked film rather than the
-    mean taste profile (several liked films: a film close to one of them counts)."""
+    recency-weighted mean (several liked films: a film close to one of them counts)."""
+    recency: float = 0.4
+    """Weight ratio between consecutive liked films, the last one named weighing most."""
+    no_genre: float = 0.05
+    """Subtracted from a film sharing no genre with any liked film: a famous film of another
+    kind is no recommendation (a customer notices "très apprécié du public" alone)."""
     avoid: float = 1.0
     """How strongly the similarity to the films to avoid is subtracted."""
     diversity: float = 0.3
@@ -120,15 +147,6 @@ class FeatureWeights:
     def similarity(self) -> dict[str, float]:
         """The block weights, by block name."""
         return {name: getattr(self, name) for name in BLOCKS}
-
-
-def _nanfill(primary: pd.Series, fallback: pd.Series) -> pd.Series:
-    """``primary`` where known, else ``fallback`` rescaled by their median ratio on the overlap."""
-    p = pd.to_numeric(primary, errors="coerce").astype(float)
-    f = pd.to_numeric(fallback, errors="coerce").astype(float)
-    both = p.notna() & f.notna() & (f > 0) & (p > 0)
-    ratio = float(np.median(p[both] / f[both])) if both.any() else 1.0
-    return p.fillna(f * ratio)
 
 
 def _lists(value: object) -> list:
@@ -166,11 +184,12 @@ class Recommender:
         blocks = build_blocks(movies, cast_decay=self.weights.cast_decay,
                               text_min_df=self.text_min_df)
         self.items_ = combine(blocks, self.weights.similarity())
+        self.layout_ = layout(blocks, self.weights.similarity())
         self.genre_matrix_, self.genre_labels_ = multi_hot(movies["genres"], min_df=1)
-        rating = _nanfill(movies["average_rating"], movies["tmdb_vote_average"])
-        votes = _nanfill(movies["num_votes"], movies["tmdb_vote_count"]).fillna(0)
-        self.quality_ = unit_scale(bayesian_rating(rating, votes)).astype(np.float32)
-        self.popularity_ = unit_scale(np.log1p(votes.to_numpy())).astype(np.float32)
+        rating = nanfill(movies["average_rating"], movies["tmdb_vote_average"])
+        n_votes = votes(movies)
+        self.quality_ = unit_scale(bayesian_rating(rating, pd.Series(n_votes))).astype(np.float32)
+        self.popularity_ = unit_scale(np.log1p(n_votes)).astype(np.float32)
         self._set_catalogue(movies)
         return self
 
@@ -186,6 +205,7 @@ class Recommender:
             "genres", "directors", "director_names", "writers", "writer_names", "cast",
             "cast_names", "collection", "original_language")}
         self._columns["decade"] = decade_of(year)
+        self._columns["year"] = year
         self._columns["average_rating"] = pd.to_numeric(
             movies["average_rating"], errors="coerce").astype(float).to_numpy()
         self.local_ = self._local_affinity()
@@ -213,11 +233,11 @@ class Recommender:
         pos = self.index_.get_indexer(list(dict.fromkeys(str(i) for i in ids)))
         return pos[pos >= 0]
 
-    def _priors(self, discovery: bool, local_preference: float) -> np.ndarray:
+    def _priors(self, discovery: bool) -> np.ndarray:
+        """Quality and popularity priors at full strength (before the query's scaling)."""
         w = self.weights
         pop = w.discovery_popularity if discovery else w.popularity
-        return (w.quality * self.quality_ + pop * self.popularity_
-                + local_preference * w.local * self.local_)
+        return w.prior_scale * (w.quality * self.quality_ + pop * self.popularity_)
 
     def _similarities(self, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
         """Dense similarity of films ``rows`` to films ``cols`` (default: the whole catalogue).
@@ -232,28 +252,46 @@ class Recommender:
         sub = self.items_[rows]
         return (sub @ self.items_[cols].T).toarray()
 
-    def _scores(self, queries: Sequence[Sequence[int]], priors: np.ndarray,
+    def _scores(self, queries: Sequence[Sequence[int]], discovery: bool = False,
+                local_preference: float = 0.0,
                 avoids: Sequence[Sequence[int]] | None = None) -> np.ndarray:
         """Relevance of every film (columns) for each query of liked positions (rows).
 
-        Similarity = blend of the mean taste profile and the best single liked film
-        (``best_match``), minus the avoided films' mean similarity; priors added.
+        Similarity = blend of the recency-weighted mean of the liked films' similarities
+        (the last one weighing most) and the best single liked film (``best_match``),
+        minus the avoided films' mean similarity; the priors, times the liked films' mean
+        popularity, and the local bonus are added.
         """
+        w = self.weights
         lens = np.fromiter((len(q) for q in queries), dtype=np.int64, count=len(queries))
         starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
         flat = np.fromiter((i for q in queries for i in q), dtype=np.int64, count=lens.sum())
+        # recency: the i-th liked film of a query of n weighs recency ** (n - 1 - i)
+        age = np.repeat(starts + lens - 1, lens) - np.arange(len(flat))
+        ratio = np.float32(w.recency) ** age.astype(np.float32)
         per_film = self._similarities(flat)
         if (lens == lens[0]).all():  # equal-size queries (the evaluation): a cheap reshape
             stacked = per_film.reshape(len(queries), lens[0], -1)
-            mean, best = stacked.mean(axis=1), stacked.max(axis=1)
+            r = ratio[:lens[0]] / ratio[:lens[0]].sum()
+            mean, best = np.einsum("l,qln->qn", r, stacked), stacked.max(axis=1)
         else:
-            mean = np.add.reduceat(per_film, starts, axis=0) / lens[:, None]
+            weighted = per_film * ratio[:, None]
+            mean = np.add.reduceat(weighted, starts, axis=0) / np.add.reduceat(ratio, starts)[
+                :, None]
             best = np.maximum.reduceat(per_film, starts, axis=0)
-        beta = self.weights.best_match
-        scores = (1 - beta) * mean + beta * best + priors[None, :]
+        beta = w.best_match
+        fame = np.add.reduceat(self.popularity_[flat], starts) / lens
+        scores = ((1 - beta) * mean + beta * best + fame[:, None] * self._priors(discovery)
+                  + (local_preference * w.local) * self.local_)
+        if w.no_genre:  # genres of each query's liked films, then films sharing none
+            liked = sp.csr_matrix((np.ones(len(flat), np.float32), flat,
+                                   np.concatenate([starts, [len(flat)]])),
+                                  shape=(len(queries), len(self.index_)))
+            union = np.asarray((liked @ self.genre_matrix_).todense()).T
+            scores -= w.no_genre * (self.genre_matrix_ @ union == 0).T
         for r, avoid in enumerate(avoids or ()):
             if len(avoid):
-                scores[r] -= self.weights.avoid * self._similarities(
+                scores[r] -= w.avoid * self._similarities(
                     np.asarray(avoid, dtype=np.int64)).mean(axis=0)
         return scores
 
@@ -293,11 +331,10 @@ class Recommender:
         self._check_fitted()
         if self._gram is None and len(self.index_) <= self.gram_max_films:
             self._gram = (self.items_ @ self.items_.T).toarray()
-        priors = self._priors(discovery, local_preference)
         out = np.full((len(queries), k), -1, dtype=np.int64)
         for start in range(0, len(queries), batch):
             chunk = queries[start:start + batch]
-            scores = self._scores(chunk, priors)
+            scores = self._scores(chunk, discovery, local_preference)
             for r, liked in enumerate(chunk):
                 scores[r, list(liked)] = -np.inf
                 top = self._select(scores[r], k)
@@ -347,7 +384,7 @@ class Recommender:
         avoided = self._positions(avoid)
         strength = self.audience.local_preference if local_preference is None else local_preference
         strength = float(np.clip(strength, 0.0, 1.0))
-        scores = self._scores([liked], self._priors(discovery, strength), [avoided])[0]
+        scores = self._scores([liked], discovery, strength, [avoided])[0]
         mask = self._filter_mask(decades, genres, min_rating, french_only)
         mask[liked] = False
         mask[avoided] = False
@@ -390,18 +427,31 @@ class Recommender:
         if common:
             label = "même genre" if len(common) == 1 else "mêmes genres"
             parts.append(f"{label} : {', '.join(common[:3])}")
-        decade = col["decade"]
-        if not np.isnan(decade[film]) and (decade[list(liked)] == decade[film]).any():
-            parts.append(f"même époque (années {int(decade[film])})")
+        year = col["year"]
+        era = None
+        if not np.isnan(year[film]) and (np.abs(year[list(liked)] - year[film]) <= ERA_YEARS).any():
+            era = f"même époque (années {int(col['decade'][film])})"
+            parts.append(era)
         lang = col["original_language"][film]
         if lang in LANGUAGES_FR and any(col["original_language"][i] == lang for i in liked):
             parts.append(f"même langue ({LANGUAGES_FR[lang]})")
-        if parts:
+        if parts and parts != [era]:  # the era alone is no reason to like a film
             return ", ".join(parts[:4])
+        if self._block_similarity("text", liked, film) >= TEXT_REASON_MIN:
+            return "histoire et thèmes proches de vos choix"
         rating = col["average_rating"][film]
         if self.popularity_[film] >= 0.5 and not np.isnan(rating):
-            return f"très apprécié du public (note {rating:.1f}/10)".replace(".", ",")
-        return "histoire et ton proches de vos choix"
+            return f"{POPULARITY_REASON} (note {rating:.1f}/10)".replace(".", ",")
+        return "dans la lignée de vos choix"
+
+    def _block_similarity(self, block: str, liked: Sequence[int], film: int) -> float:
+        """Highest cosine of one feature block between ``film`` and the liked films."""
+        if block not in self.layout_:
+            return 0.0
+        start, stop, scale = self.layout_[block]
+        rows = self.items_[list(liked)][:, start:stop]
+        dots = (rows @ self.items_[int(film)][:, start:stop].T).toarray()
+        return float(dots.max()) / (scale * scale) if dots.size else 0.0
 
     # ---------------------------------------------------------- persistence
     def save(self, path: Path) -> Path:
@@ -426,7 +476,8 @@ class Recommender:
             meta = {"format": FORMAT_VERSION, "weights": asdict(self.weights), "pool": self.pool,
                     "text_min_df": self.text_min_df, "genre_labels": self.genre_labels_,
                     "max_per_collection": self.max_per_collection,
-                    "items_shape": list(self.items_.shape)}
+                    "items_shape": list(self.items_.shape),
+                    "layout": {k: list(v) for k, v in self.layout_.items()}}
             (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         return path
 
@@ -447,6 +498,8 @@ class Recommender:
             model.items_ = sp.csr_matrix(tuple(parts), shape=tuple(meta["items_shape"]))
             model.genre_matrix_ = sp.load_npz(path / "genres.npz").tocsr()
             model.genre_labels_ = list(meta["genre_labels"])
+            model.layout_ = {k: (int(a), int(b), float(c))
+                             for k, (a, b, c) in meta["layout"].items()}
             with np.load(path / "priors.npz") as priors:
                 model.quality_, model.popularity_ = priors["quality"], priors["popularity"]
             model._set_catalogue(_read_catalogue(path / "movies.arrow"))
