@@ -691,10 +691,38 @@ def test_the_real_email_form_gets_the_liked_films(mail_env: Path, model) -> None
     assert form.store.path == config.subscribers_db_path()
 
 
+def test_widgets_share_their_unchanged_layouts_and_styles(model) -> None:
+    from helpers.app.widgets import share_models
+
+    shown, hidden = widgets.Button(), widgets.Button(layout=widgets.Layout(display="none"))
+    kept, other = widgets.HTML(), widgets.Text(style={"description_width": "initial"})
+    box = widgets.VBox([shown, hidden, kept, other, widgets.Text()])
+    assert share_models(box, keep=[kept]) == 4  # 3 layouts onto the box's, 1 button style
+    assert shown.layout is box.layout and hidden.layout is not box.layout
+    assert kept.layout is not box.layout and other.layout is box.layout
+    hidden.layout.display = "flex"  # its own: the others stay as they were
+    assert box.layout.display is None
+    app = DashboardApp(*model, {})
+    models = {id(w.layout) for w in all_widgets(app.root)}
+    assert len(models) < 30  # about a hundred widgets on the page, two dozen layouts
+    for slot in (app.suggestion_buttons + app.chip_buttons):
+        assert slot.layout is not app.root.layout  # each shown or hidden on its own
+    assert app.results_grid.layout is not app.root.layout
+    app.add_film("Intouchables")
+    app.recommend()
+    assert len({id(s.box.layout) for s in app.card_slots}) == dashboard.N_RESULTS
+
+
+def test_the_page_script_carries_the_style_sheet() -> None:
+    shown = dashboard.page_script().data
+    assert shown.startswith("<style>") and "</style><script>" in shown
+    assert fragments.stylesheet()[7:60] in shown and "window.ccPage" in shown
+
+
 # --------------------------------------------------------------------- banner, about tab
 def test_synthetic_banner_and_about_tab(app: DashboardApp, model) -> None:
     assert "Données de démonstration" in app.banner_html()
-    assert "SYNTHÉTIQUES" in app.root.children[2].value
+    assert "SYNTHÉTIQUES" in app.root.children[1].value
     about = app.tabs.children[2].children[0].value
     assert fragments.esc(fragments.IMDB_ATTRIBUTION) in about
     assert fragments.esc(fragments.TMDB_ATTRIBUTION) in about
@@ -702,7 +730,7 @@ def test_synthetic_banner_and_about_tab(app: DashboardApp, model) -> None:
     assert "<tr><th>Tables préparées le</th><td>24/11/2026</td></tr>" in about
     assert "<tr><th>Films au catalogue</th><td>1\u00a0234</td></tr>" in about
     real = DashboardApp(*model, {"synthetic": False})
-    assert real.banner_html() == "" and real.root.children[2].value == ""
+    assert real.banner_html() == "" and real.root.children[1].value == ""
     assert app.tabs.titles == ("Recommandations", "Indicateurs", "À propos")
 
 

@@ -44,6 +44,7 @@ from helpers.app.widgets import (
     decade_slider,
     fill_buttons,
     genre_options,
+    share_models,
 )
 from helpers.audience import CREUSE
 from helpers.errors import CineError
@@ -160,9 +161,11 @@ class DashboardApp:
                                           self._about_tab()], titles=TAB_TITLES)
         self.tabs.add_class("cc-tabs")
         self.tabs.observe(self._on_tab, names="selected_index")
-        self.root = widgets.VBox([widgets.HTML(stylesheet()), widgets.HTML(self._header_html()),
+        # the CSS comes with the page script (page_script): not in every widget state sent
+        self.root = widgets.VBox([widgets.HTML(self._header_html()),
                                   widgets.HTML(self.banner_html()), self.tabs])
         self.root.add_class("cc-app")
+        share_models(self.root, keep=[self.results_title, self.results_grid])
         self._say("info", "Tapez le titre d'un film que vous avez aimé, choisissez-le dans la "
                           "liste, puis appuyez sur «\u00a0Recommander\u00a0».")
 
@@ -495,6 +498,8 @@ class DashboardApp:
         if not self.card_slots and not self.results.empty:
             self.card_slots = [CardSlot(self.open_sheet) for _ in range(N_RESULTS)]
             self.results_grid.children = [slot.box for slot in self.card_slots]
+            share_models(self.results_grid,
+                         keep=[self.results_grid, *(slot.box for slot in self.card_slots)])
         rows = self.movies.loc[self.results["tconst"]].to_dict("records")
         for i, slot in enumerate(self.card_slots):
             if i < len(rows):
@@ -520,6 +525,7 @@ class DashboardApp:
                 return
             self.results_box.children = (*self.results_box.children,
                                          self.subscribe_form.widget)
+            share_models(self.subscribe_form.widget, keep=[self.subscribe_form.widget])
         self.subscribe_form.widget.layout.display = "flex"
 
     def title_of(self, tconst: str) -> str | None:
@@ -547,6 +553,7 @@ class DashboardApp:
                                    self.sheet_message], layout=widgets.Layout(display="none"))
         self.sheet.add_class("cc-panel")
         self.sheet.add_class("cc-sheet")
+        share_models(self.sheet, keep=[self.sheet])
         self.results_box.children = (self.sheet, *self.results_box.children)
 
     def open_sheet(self, tconst: str) -> bool:
@@ -677,8 +684,8 @@ def build_app() -> DashboardApp | widgets.HTML:
 
 
 def page_script() -> object:
-    """The page's small script (keyboard focus, film sheet and the phone's back gesture,
-    landmarks), displayed by ``dashboard.ipynb`` before the app."""
+    """The page's style sheet and small script (keyboard focus, film sheet and the phone's
+    back gesture, landmarks), displayed by ``dashboard.ipynb`` before the app."""
     from IPython.display import HTML
 
-    return HTML(page_script_html())
+    return HTML(stylesheet() + page_script_html())

@@ -23,7 +23,7 @@ import pandas as pd
 
 from helpers import config, files
 from helpers.app.fragments import esc, message_html
-from helpers.app.widgets import decade_range, decade_slider, genre_options
+from helpers.app.widgets import decade_range, decade_slider, genre_options, share_models
 from helpers.errors import CineError
 from helpers.fmt import fr_number, fr_percent, fr_runtime
 from helpers.schema import decade_span
@@ -248,6 +248,7 @@ class IndicatorsPanel:
         header = widgets.VBox([title, filters])
         header.add_class("cc-panel")
         self.root = widgets.VBox([header, self.content])
+        share_models(self.root)
         self.update()
 
     def filters(self) -> tuple[Decades, str | None]:

@@ -7,7 +7,8 @@ accessible name, no multi-select list that needs Ctrl-click.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 
 import ipywidgets as widgets
 import pandas as pd
@@ -134,3 +135,46 @@ def fill_buttons(buttons: Sequence[widgets.Button], labels: list[tuple[str, str]
         else:
             button.description = ""
             button.layout.display = "none"
+
+
+def _state(model: widgets.Widget) -> str:
+    return json.dumps(model.get_state(), sort_keys=True, default=str)
+
+
+def share_models(root: widgets.Widget, keep: Iterable[widgets.Widget] = ()) -> int:
+    """Let the widgets under ``root`` share their layout and style models; returns how many
+    models were closed.
+
+    Each widget comes with its own layout and style (about 1 kB of state each, two thirds
+    of what a page downloads over its websocket). Layouts still at their defaults become
+    one shared layout, except those of ``keep`` (their layout changes later) and those
+    already changed (a hidden button); styles with equal settings become one (styles are
+    never changed afterwards). On a slow link the page then gets every widget in one message
+    in time, instead of asking for each one in turn.
+    """
+    kept = {id(w) for w in keep}
+    default_layout = _state(widgets.Layout())
+    shared: dict[tuple[type, str], widgets.Widget] = {}
+    closed = 0
+    todo, seen = [root], set()
+    while todo:
+        widget = todo.pop()
+        if id(widget) in seen:
+            continue
+        seen.add(id(widget))
+        todo.extend(getattr(widget, "children", ()))
+        for name in ("layout", "style"):
+            model = getattr(widget, name, None)
+            if not isinstance(model, widgets.Widget) or (name == "layout" and id(widget) in kept):
+                continue
+            state = _state(model)
+            if name == "layout" and state != default_layout:
+                continue
+            key = (type(model), state)
+            if key not in shared:
+                shared[key] = model
+            elif shared[key] is not model:
+                setattr(widget, name, shared[key])
+                model.close()
+                closed += 1
+    return closed
