@@ -42,7 +42,7 @@ import requests
 from benchmarks.common import bench_dir, mb
 from helpers import config
 from helpers.app import indicators
-from helpers.app.serve import CULL_IDLE_TIMEOUT, voila_command
+from helpers.app.serve import CULL_IDLE_TIMEOUT, normalise_base_url, voila_command
 from helpers.schema import MANIFEST
 
 TARGETS = {"usable_s": 3.0, "posters_s": 1.0, "kernel_mb": 300.0}
@@ -171,8 +171,9 @@ class Server:
 
 
 @contextmanager
-def serve(data: Path, preheat: bool) -> Iterator[Server]:
-    """Voilà on a free port, prepared and started as by ``python -m helpers serve``."""
+def serve(data: Path, preheat: bool, **options: object) -> Iterator[Server]:
+    """Voilà on a free port, prepared and started as by ``python -m helpers serve``
+    (``options``: more keyword arguments of :func:`helpers.app.serve.voila_command`)."""
     indicators.ensure_default_page(data / "processed")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -180,17 +181,18 @@ def serve(data: Path, preheat: bool) -> Iterator[Server]:
     log = Path(tempfile.mkdtemp(prefix="cine-bench-")) / f"voila-{port}.log"
     env = {**os.environ, "CINE_DATA_DIR": str(data)}
     with log.open("w") as out:
-        proc = subprocess.Popen(voila_command(port, preheat=preheat), cwd=config.PROJECT_ROOT,
-                                env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    server = Server(proc, f"http://127.0.0.1:{port}/", log)
+        proc = subprocess.Popen(voila_command(port, preheat=preheat, **options),
+                                cwd=config.PROJECT_ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    base_url = normalise_base_url(str(options.get("base_url", "/")))
+    server = Server(proc, f"http://127.0.0.1:{port}{base_url}", log)
     try:
         deadline = time.monotonic() + 120
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"Voilà exited:\n{log.read_text()[-2000:]}")
             try:
-                if requests.get(f"{server.url}voila/static/voila.js", timeout=2).status_code == 200:
+                if requests.get(f"{server.url}healthz", timeout=2).status_code == 200:
                     break
             except requests.RequestException:
                 pass
@@ -199,11 +201,16 @@ def serve(data: Path, preheat: bool) -> Iterator[Server]:
             time.sleep(0.5)
         yield server
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End a server started in its own session, and everything it started (its kernels)."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 # --------------------------------------------------------------------------- visitors

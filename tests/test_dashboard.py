@@ -881,29 +881,60 @@ def test_indicators_page_that_cannot_be_drawn_says_why(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- serving
-def test_serve_command_line() -> None:
-    command = serve.voila_command(8899)
-    assert command[1:4] == ["-m", "voila", str(config.PROJECT_ROOT / "dashboard.ipynb")]
-    assert command[4:] == [
-        "--no-browser", "--port=8899", "--Voila.ip=127.0.0.1", "--strip_sources=True",
-        "--preheat_kernel=True", "--pool_size=1",
-        "--MappingKernelManager.cull_idle_timeout=120",
-        "--MappingKernelManager.cull_interval=30", "--VoilaExecutor.iopub_timeout=60",
-        "--KernelManager.transport=ipc", "--HTMLExporter.language_code=fr",
-        "--VoilaConfiguration.extension_allowlist=['@jupyter-widgets/jupyterlab-manager', "
-        "'@voila-dashboards/widgets-manager8']"]
-    cold = serve.voila_command(8899, preheat=False)
-    assert "--preheat_kernel=False" in cold and "--pool_size=0" in cold
+def test_serve_options_reach_the_server() -> None:
+    """Every option serve passes is one the installed server knows, and it lands where
+    meant (parsed by the server's own command line, nothing started)."""
+    from helpers.app.server import CineVoila
+
+    command = serve.voila_command(8899, preheat=False, host="0.0.0.0", base_url="films",
+                                  max_visitors=12)
+    assert command[1:4] == ["-m", "helpers.app.server",
+                            str(config.PROJECT_ROOT / "dashboard.ipynb")]
+    from jupyter_client.manager import KernelManager
+
+    app = CineVoila()
+    known = {cls.__name__: cls for cls in [*app._classes_inc_parents(), KernelManager]}
+    for option in command[4:]:
+        name = option.removeprefix("--").split("=")[0]
+        if "." in name:
+            owner, trait = name.split(".")
+            assert owner in known and known[owner].class_traits().get(trait), option
+        else:
+            assert name in app.aliases or name in app.flags, option
+    app.parse_command_line(command[4:])
+    config_ = app.config
+    assert (app.port, app.ip, app.base_url) == (8899, "0.0.0.0", "/films/")
+    assert config_.CineKernelManager.max_kernels == 12
+    assert config_.CineKernelManager.unconnected_timeout == serve.UNCONNECTED_TIMEOUT
+    assert config_.MappingKernelManager.cull_idle_timeout == serve.CONNECTED_IDLE_TIMEOUT
+    assert str(config_.KernelManager.transport) == "ipc"
+    assert config_.CineVoila.extra_handlers == serve.EXTRA_HANDLERS == [
+        "helpers.app.links:mounted_link_handlers"]
+    assert config_.VoilaConfiguration.extension_allowlist == [  # only the extensions used
+        "@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"]
+
+
+@pytest.mark.parametrize(("given", "path"), [
+    ("/", "/"), ("", "/"), ("films", "/films/"), ("/films", "/films/"),
+    ("/cine/films/", "/cine/films/"), ("//films//", "/films/")])
+def test_base_url_is_normalised(given: str, path: str) -> None:
+    assert serve.normalise_base_url(given) == path
+
+
+@pytest.mark.parametrize("bad", ["/films?x=1", "/a b/", "/cine//films/", "/../etc/", "/f#x"])
+def test_bad_base_url_is_refused(bad: str) -> None:
+    with pytest.raises(CineError, match="invalid base URL"):
+        serve.normalise_base_url(bad)
 
 
 def test_serve_options_exist_in_this_voila() -> None:
-    """Every option of the command is a real option of the installed Voilà / Jupyter server."""
+    """Every option of the command is a real option of the server's ``--help-all``."""
     from jupyter_client.manager import KernelManager
     from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 
-    help_all = subprocess.run([sys.executable, "-m", "voila", "--help-all"], capture_output=True,
-                              text=True, check=True).stdout
-    for option in serve.voila_command(8899)[4:]:
+    help_all = subprocess.run([sys.executable, "-m", "helpers.app.server", "--help-all"],
+                              capture_output=True, text=True, check=True).stdout
+    for option in serve.voila_command(8899, max_visitors=3)[4:]:
         name = option.split("=")[0]
         if name.startswith("--MappingKernelManager."):
             assert name.split(".")[1] in MappingKernelManager.class_traits(config=True)
@@ -911,6 +942,14 @@ def test_serve_options_exist_in_this_voila() -> None:
             assert name.split(".")[1] in KernelManager.class_traits(config=True)
         else:
             assert re.search(rf"^{re.escape(name)}\b", help_all, re.MULTILINE), name
+
+
+def test_default_max_visitors_from_memory() -> None:
+    from helpers.app.capacity import default_max_visitors
+
+    cap, why = default_max_visitors(available=10 * 2**30, kernel_bytes=200 * 2**20)
+    assert cap == 40 and why.startswith("10.0 GB available, 80% of it")
+    assert default_max_visitors(available=100 * 2**20)[0] == 2  # never below 2
 
 
 def test_serve_without_data_says_what_to_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -935,11 +974,36 @@ def test_serve_draws_the_default_indicators_page_then_starts_voila(
     started = []
     monkeypatch.setattr(serve.subprocess, "call",
                         lambda command, cwd: started.append(command) or 0)
-    assert cli.main(["serve", "--port", "8899"]) == 0
-    assert default.is_file() and started == [serve.voila_command(8899)]
-    assert "default indicators page drawn" in capsys.readouterr().out
-    assert cli.main(["serve", "--port", "8899"]) == 0  # already drawn: straight to Voilà
+    assert cli.main(["serve", "--port", "8899", "--max-visitors", "5"]) == 0
+    assert default.is_file() and started == [serve.voila_command(8899, max_visitors=5)]
+    out = capsys.readouterr().out
+    assert "default indicators page drawn" in out and "max visitors: 5\n" in out
+    assert cli.main(["serve", "--port", "8899", "--max-visitors", "5"]) == 0  # drawn: Voilà
     assert "drawn" not in capsys.readouterr().out and len(started) == 2
+
+
+def test_serve_options_from_the_environment(tiny_env: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture) -> None:
+    started = []
+    monkeypatch.setattr(serve.subprocess, "call",
+                        lambda command, cwd: started.append(command) or 0)
+    for name, value in {"CINE_HOST": "0.0.0.0", "CINE_PORT": "8123",
+                        "CINE_BASE_URL": "films", "CINE_MAX_VISITORS": "7"}.items():
+        monkeypatch.setenv(name, value)
+    assert cli.main(["serve"]) == 0
+    assert started == [serve.voila_command(8123, host="0.0.0.0", base_url="/films/",
+                                           max_visitors=7)]
+    assert "http://127.0.0.1:8123/films/" in capsys.readouterr().out
+    assert cli.main(["serve", "--port", "8124", "--max-visitors", "3"]) == 0  # flags win
+    assert "--port=8124" in started[-1] and "--CineKernelManager.max_kernels=3" in started[-1]
+    monkeypatch.setenv("CINE_MAX_VISITORS", "")
+    assert cli.main(["serve"]) == 0  # computed from memory, printed
+    assert re.search(r"max visitors: \d+ \([\d.]+ GB available", capsys.readouterr().out)
+    monkeypatch.setenv("CINE_PORT", "huit")
+    assert cli.main(["serve"]) == 1
+    assert "CINE_PORT='huit' is not a whole number" in capsys.readouterr().err
+    assert cli.main(["serve", "--port", "8125", "--max-visitors", "1"]) == 1
+    assert "must exceed --pool-size" in capsys.readouterr().err  # the pool needs one
 
 
 def test_build_app_on_the_tiny_demo_data(tiny_env: Path) -> None:
@@ -992,3 +1056,16 @@ def test_wait_for_visitor_blocks_until_voila_sends_the_request(
         server.shutdown()
     assert paths == ["/voila/query/k1"]
     kernel.wait_for_visitor()  # Voilà gone: gives up quietly
+
+
+def test_a_megabyte_of_text_is_refused_at_once(app: DashboardApp) -> None:
+    """A 1 MB value sent over the websocket: refused with its length, without being cleaned
+    (cleaning it took 0.3 s, three times per message through type-ahead, Enter, Recommend)."""
+    huge = "x" * 1_000_000
+    start = time.perf_counter()
+    assert app.suggest(huge) == []
+    app.text.value = huge
+    app.submit()
+    assert time.perf_counter() - start < 0.1
+    assert "trop long pour un titre (1\xa0000\xa0000 caractères)" in app.message.value
+    assert app.liked == [] and app.results.empty

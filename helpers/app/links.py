@@ -45,7 +45,7 @@ class _LinkPage(tornado.web.RequestHandler):
     def initialize(self, store: SubscriptionStore, cinema_name: str, home: str) -> None:
         self.store = store
         self.cinema_name = cinema_name
-        self.home = home
+        self.home = self.settings.get("base_url") or home  # the dashboard, behind a server
 
     def set_default_headers(self) -> None:
         self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -166,3 +166,9 @@ def link_handlers(base_url: str = "/", store: SubscriptionStore | Path | None = 
     prefix = _join(base_url, LINK_PATHS["confirm"].split("/")[0])
     routes.append((re.escape(prefix) + r"(/.*)?", NotFoundPage, kwargs))
     return routes
+
+
+def mounted_link_handlers() -> list[tuple]:
+    """The link pages as the dashboard's server mounts them (under its base URL: see
+    ``helpers.app.serve.EXTRA_HANDLERS``), on the configured database."""
+    return link_handlers("/")

@@ -22,16 +22,16 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pandas as pd
-import requests
-from requests.adapters import HTTPAdapter
-from tqdm.auto import tqdm
-from urllib3.util import Retry
 
 from helpers import config, files
 from helpers.errors import CineError
+
+if TYPE_CHECKING:
+    import requests
 
 TMDB_IMAGE_BASE = "https://image.tmdb.org/t/p/"
 DEFAULT_SIZE = "w342"
@@ -179,6 +179,8 @@ def poster_img(movie_row: Mapping, css_class: str = "poster", cache_dir: Path | 
 
 def _download(url: str, dest: Path, timeout: float, session: requests.Session) -> bool:
     """Fetch one image into ``dest`` atomically (the session retries, see ``_retrying``)."""
+    import requests
+
     try:
         response = session.get(url, timeout=timeout)
     except requests.RequestException:
@@ -191,6 +193,9 @@ def _download(url: str, dest: Path, timeout: float, session: requests.Session) -
 
 def _retrying(session: requests.Session, retries: int) -> requests.Session:
     """Retry network errors, 429 and 5xx with exponential backoff (urllib3's ``Retry``)."""
+    from requests.adapters import HTTPAdapter
+    from urllib3.util import Retry
+
     retry = Retry(total=retries, backoff_factor=0.2, status_forcelist=(429, 500, 502, 503, 504),
                   allowed_methods=("GET",), raise_on_status=False)
     adapter = HTTPAdapter(max_retries=retry, pool_maxsize=16)
@@ -216,6 +221,10 @@ def cache_posters(movies: pd.DataFrame, dest: Path | None = None, size: str = DE
         if url is not None:
             jobs[tconst] = (url, cached_file(poster_path, folder, size))
     todo = {t: job for t, job in jobs.items() if not job[1].is_file()}
+    # imported here: a visitor's kernel imports this module but never downloads (about 5 MB)
+    import requests
+    from tqdm.auto import tqdm
+
     with _retrying(requests.Session(), retries) as session, \
             ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         if todo:

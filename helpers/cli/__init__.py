@@ -26,7 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "learn": ("reco", "learn the recommender's weights from MovieLens tuning users"),
     "market": ("report", "build the sourced market-figures table"),
     "indicators": ("app", "draw the dashboard's KPI page for given filters"),
-    "serve": ("app", "serve the Voila dashboard"),
+    "serve": ("app", "serve the Voila dashboard (gzip, admission control, healthz)"),
     "report": ("report", "execute the notebooks and export the HTML report and slides"),
     "notebooks": ("report", "write the Colab setup cell into every numbered notebook"),
     "notify": ("mail", "e-mail the film-idea digests that are due"),

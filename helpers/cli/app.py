@@ -12,7 +12,18 @@ from helpers import config
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     from helpers.app.serve import DEFAULT_PORT
 
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port on 127.0.0.1")
+    parser.add_argument("--host", default=None,
+                        help="address to listen on (env CINE_HOST; default 127.0.0.1, "
+                             "behind a reverse proxy keep it so)")
+    parser.add_argument("--port", type=int, default=None,
+                        help=f"port (env CINE_PORT; default {DEFAULT_PORT})")
+    parser.add_argument("--base-url", default=None,
+                        help="URL path the dashboard lives under, e.g. /films/ "
+                             "(env CINE_BASE_URL; default /)")
+    parser.add_argument("--max-visitors", type=int, default=None,
+                        help="most kernels alive at once, preheated pool included (env "
+                             "CINE_MAX_VISITORS; default: from the memory available and "
+                             "the size of a visitor's kernel, printed at start)")
     parser.add_argument("--no-preheat", action="store_true",
                         help="do not keep a preheated kernel ready (slower first page)")
     parser.add_argument("--pool-size", type=int, default=1,
@@ -30,7 +41,9 @@ def run_serve(args: argparse.Namespace) -> int:
 
     if args.demo:  # the Voilà process and its kernels inherit the data folder
         os.environ["CINE_DATA_DIR"] = str(config.demo_dir())
-    return serve(args.port, not args.no_preheat, args.pool_size, args.cache_posters)
+    return serve(host=args.host, port=args.port, base_url=args.base_url,
+                 max_visitors=args.max_visitors, preheat=not args.no_preheat,
+                 pool_size=args.pool_size, cache_posters=args.cache_posters)
 
 
 def add_indicators_arguments(parser: argparse.ArgumentParser) -> None:
