@@ -615,6 +615,7 @@ class CardSlot:
     def __init__(self, on_open: Callable[[str], object]) -> None:
         self.tconst: str | None = None
         self.html = widgets.HTML()
+        self.html.add_class("cc-card-html")
         self.button = widgets.Button(description="Voir la fiche")
         self.button.add_class("cc-card-open")
         self.button.on_click(lambda _: self.tconst and on_open(self.tconst))
