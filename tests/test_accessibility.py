@@ -87,6 +87,7 @@ def test_no_serious_violation_in_any_state(browser: object, tiny_data_dir: Path,
     assert page.evaluate("() => document.documentElement.lang") == "fr"
     assert page.title() == TITLE
     assert page.evaluate("() => document.getElementById('rendered_cells').role") == "main"
+    assert "cdn.jsdelivr.net" not in page.content()  # no third party, no icon font
     assert_accessible(page, axe, "first view, phone")
     page.click(".cc-filters-toggle")
     page.locator(".cc-filters-body").wait_for(state="visible")

@@ -912,6 +912,8 @@ def test_serve_options_reach_the_server() -> None:
         "helpers.app.links:mounted_link_handlers"]
     assert config_.VoilaConfiguration.extension_allowlist == [  # only the extensions used
         "@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"]
+    assert config_.Voila.tornado_settings == {  # cached: their names carry a content hash
+        "static_immutable_cache": ["/films/voila/labextensions/"]}
 
 
 @pytest.mark.parametrize(("given", "path"), [

@@ -114,3 +114,22 @@ def test_every_size_every_tab(browser: object, tiny_data_dir: Path,
         page.locator(".cc-sheet").wait_for(state="hidden")
     assert page.errors == [] and page.dialogs == []
     page.context.close()
+
+
+def test_extension_files_are_cached_for_good_and_compressed(tiny_data_dir: Path,
+                                                            request: pytest.FixtureRequest
+                                                            ) -> None:
+    """Their names carry a hash of their content: a repeat visit need not ask for them."""
+    import sys
+
+    import requests
+
+    url = site(tiny_data_dir, request).url
+    folder = Path(sys.prefix) / "share/jupyter/labextensions/@jupyter-widgets/jupyterlab-manager"
+    (entry,) = (folder / "static").glob("remoteEntry.*.js")
+    answer = requests.get(f"{url}voila/labextensions/@jupyter-widgets/jupyterlab-manager/"
+                          f"static/{entry.name}", headers={"Accept-Encoding": "gzip"},
+                          timeout=10)
+    assert answer.status_code == 200 and answer.content == entry.read_bytes()
+    assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert answer.headers["Content-Encoding"] == "gzip"

@@ -95,6 +95,11 @@ def voila_command(port: int = DEFAULT_PORT, preheat: bool = True, pool_size: int
         "--KernelManager.transport=ipc",
         *(f"--CineVoila.extra_handlers={path}" for path in EXTRA_HANDLERS),
         f"--VoilaConfiguration.extension_allowlist={list(LAB_EXTENSIONS)}",
+        # The extensions' files carry a hash of their content in their names: a repeat
+        # visit takes them from the browser's cache instead of asking again for each one
+        # (Voilà sends them "no-cache"; this setting is read at each request).
+        "--Voila.tornado_settings={'static_immutable_cache': "
+        f"['{normalise_base_url(base_url)}voila/labextensions/']}}",
         *extra,
     ]
 
