@@ -52,11 +52,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync", "--disable-dev-shm-usage",
                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:")
+#: Ten cards shown, and the posters on screen loaded (the others load lazily, when near).
 IMAGES_LOADED = """() => {
-  const imgs = [...document.querySelectorAll('.cc-card img')];
-  return imgs.length === 10 && imgs.every(i => i.complete && i.naturalWidth > 0);
+  const imgs = [...document.querySelectorAll('.cc-card-content img')];
+  const seen = imgs.filter(i => { const b = i.getBoundingClientRect();
+                                  return b.bottom > 0 && b.top < innerHeight; });
+  return imgs.length === 10 && seen.every(i => i.complete && i.naturalWidth > 0);
 }"""
-NO_CARDS = "() => document.querySelectorAll('.cc-card').length === 0"
+NO_CARDS = "() => document.querySelectorAll('.cc-card-content').length === 0"
 
 
 def verdict(value: float, target: float) -> str:

@@ -195,8 +195,8 @@ class WidgetClient:
         return self.replies[msg_id]["content"]
 
     def results_html(self) -> str:
-        (results,) = self.find("reco-results")
-        return self.states[results].get("value", "")
+        """The result cards' HTML (one HTML widget per card, empty when not shown)."""
+        return "".join(self.states[m].get("value", "") for m in self.find("cc-card-html"))
 
     async def recommend_round(self, typed: str, timeout: float = 60) -> float:
         """Type a title, pick the first suggestion, recommend, wait for the 10 cards, then
@@ -209,8 +209,10 @@ class WidgetClient:
         (button,) = self.find("reco-button")
         start = time.perf_counter()
         await self.click(button)
-        await self.wait_for(lambda: self.results_html().count('class="cc-card"') == 10, timeout)
+        await self.wait_for(lambda: self.results_html().count('class="cc-card-content"') == 10,
+                            timeout)
         elapsed = time.perf_counter() - start
         await self.click(self.visible("reco-chip")[0])
-        await self.wait_for(lambda: 'class="cc-card"' not in self.results_html(), timeout)
+        await self.wait_for(lambda: 'class="cc-card-content"' not in self.results_html(),
+                            timeout)
         return elapsed

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,7 +19,7 @@ import pyarrow as pa
 import pytest
 
 from helpers import cli, config, fmt
-from helpers.app import dashboard, fragments, indicators, kernel, serve
+from helpers.app import dashboard, fragments, indicators, kernel, posters, serve
 from helpers.app.dashboard import DashboardApp
 from helpers.errors import CineError
 from helpers.reco.model import Recommender
@@ -160,7 +161,7 @@ def html_values(app: DashboardApp) -> list[str]:
     return [w.value for w in all_widgets(app.root) if isinstance(w, widgets.HTML)]
 
 
-FALLBACK = "this.onerror=null;this.src=this.dataset.fallback;"
+FALLBACK = posters.FALLBACK_HANDLER
 
 
 class _Tags(HTMLParser):
@@ -186,6 +187,10 @@ def assert_nothing_injected(app: DashboardApp) -> None:
 
 
 class _Cards(HTMLParser):
+    """The cards' texts, links and images (fields: the elements of ``FIELDS``)."""
+
+    FIELDS = ("cc-card-title", "cc-card-meta", "cc-card-genres", "cc-card-reason")
+
     def __init__(self) -> None:
         super().__init__()
         self.cards: list[dict] = []
@@ -193,20 +198,20 @@ class _Cards(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         attrs = dict(attrs)
-        css = attrs.get("class") or ""
-        if "cc-card" in css.split():
+        css = (attrs.get("class") or "").split()
+        if "cc-card-content" in css:
             self.cards.append({"tconst": attrs["data-tconst"], "links": [], "imgs": []})
         elif tag == "a" and attrs.get("href"):
             self.cards[-1]["links"].append(attrs)
         elif tag == "img":
             self.cards[-1]["imgs"].append(attrs)
-        for name in ("cc-card-title", "cc-card-meta", "cc-card-genres", "cc-card-reason"):
-            if name in css.split():
+        for name in self.FIELDS:
+            if name in css:
                 self._field = name
                 self.cards[-1].setdefault(name, "")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "div":
+        if tag in {"p", "h3"}:
             self._field = None
 
     def handle_data(self, data: str) -> None:
@@ -216,7 +221,7 @@ class _Cards(HTMLParser):
 
 def cards(app: DashboardApp) -> list[dict]:
     parser = _Cards()
-    parser.feed(app.results_html.value)
+    parser.feed("".join(app.cards_html()))
     return parser.cards
 
 
@@ -277,24 +282,32 @@ def test_duplicate_and_too_many_films_are_refused_politely(app: DashboardApp) ->
 
 
 # --------------------------------------------------------------------- recommendations
-def test_recommend_shows_ten_cards_with_reasons_and_imdb_links(app: DashboardApp) -> None:
+def test_recommend_shows_ten_cards_with_reasons_and_poster_sizes(app: DashboardApp) -> None:
     app.add_film("Le Diner de cons")
     app.add_film("la grande vadrouille")
     recs = app.recommend()
     assert len(recs) == dashboard.N_RESULTS
     found = cards(app)
     assert [c["tconst"] for c in found] == recs["tconst"].tolist()
+    assert [s.tconst for s in app.card_slots] == recs["tconst"].tolist()
     assert not {"tt0119038", "tt0060474"} & {c["tconst"] for c in found}
     for card in found:
         assert card["cc-card-reason"].startswith("Parce que : ")
         assert len(card["cc-card-reason"]) > len("Parce que : ")
-        url = f"https://www.imdb.com/title/{card['tconst']}/"
-        assert [a["href"] for a in card["links"]] == [url, url]
-        assert all(a["target"] == "_blank" and "noopener" in a["rel"] for a in card["links"])
+        assert card["links"] == []  # the sheet links to IMDb; the card opens the sheet
         (img,) = card["imgs"]
         assert img["data-fallback"].startswith("data:image/svg+xml")
-        assert img["onerror"] == FALLBACK
-    assert message_text(app).startswith("10 films pour qui a aimé «\u00a0Le Dîner de cons")
+        assert img["onerror"] == FALLBACK and img["loading"] == "lazy"
+        poster = app.movies.loc[card["tconst"], "poster_path"]
+        if isinstance(poster, str):  # two TMDB sizes for the browser to choose from
+            assert img["src"] == f"https://image.tmdb.org/t/p/w185{poster}"
+            assert img["srcset"] == (f"https://image.tmdb.org/t/p/w185{poster} 185w, "
+                                     f"https://image.tmdb.org/t/p/w342{poster} 342w")
+            assert img["sizes"] == "(max-width: 599px) 45vw, 190px"
+        else:
+            assert img["src"].startswith("data:image/svg+xml") and "srcset" not in img
+    assert [s.button.description for s in app.card_slots] == ["Voir la fiche"] * 10
+    assert message_text(app).startswith("10 films pour qui a aimé « Le Dîner de cons")
 
 
 def test_card_shows_french_formats(app: DashboardApp) -> None:
@@ -335,7 +348,7 @@ def test_filters_restrict_results(app: DashboardApp) -> None:
     years = movies.loc[app.results["tconst"], "year"]
     assert len(years) == 10 and years.between(1950, 1969).all()
     app.set_filters(decades=(app.decades.min, app.decades.max), genres=["Western", "Musical"])
-    assert app.filters().genres == ("Western", "Musical")
+    assert app.filters().genres == ("Musical", "Western")  # in the chips' order
     shown = set(app.results["tconst"])
     assert shown == {"tt0064116", "tt0060196", "tt0045152"}
     assert [c["tconst"] for c in cards(app)] == app.results["tconst"].tolist()
@@ -358,7 +371,8 @@ def test_no_result_after_filters_says_so(app: DashboardApp) -> None:
     app.add_film("Le Parrain")
     app.recommend()
     app.set_filters(french_only=True, genres=["Western"])
-    assert app.results.empty and app.results_html.value == ""
+    assert app.results.empty and app.cards_html() == []
+    assert all(slot.box.layout.display == "none" for slot in app.card_slots)
     assert message_text(app).startswith("Aucun film ne correspond à ces filtres.")
 
 
@@ -408,7 +422,7 @@ def test_titles_and_names_from_the_data_are_escaped(app: DashboardApp) -> None:
     assert recs["tconst"].iloc[0] == "tt9000002"  # same director and actor
     first = cards(app)[0]
     assert first["cc-card-reason"].startswith("Parce que : même réalisateur (<script>")
-    card_html = app.results_html.value
+    card_html = "".join(app.cards_html())
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card_html
     assert "&lt;img src=x onerror=alert(1)&gt;" in card_html
     assert_nothing_injected(app)
@@ -450,10 +464,265 @@ def test_fuzz_random_inputs_never_raise_nor_inject(app: DashboardApp) -> None:
     assert_nothing_injected(app)
 
 
+# ------------------------------------------------------------------------- film sheet
+class _Sheet(HTMLParser):
+    """A sheet's title, facts (label -> text), synopsis, reason, links and images."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.facts: dict[str, str] = {}
+        self.texts: dict[str, str] = {}
+        self.links: list[dict] = []
+        self.imgs: list[dict] = []
+        self._into: str | None = None
+        self._label = ""
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attrs = dict(attrs)
+        css = (attrs.get("class") or "").split()
+        if tag == "a":
+            self.links.append(attrs)
+        elif tag == "img":
+            self.imgs.append(attrs)
+        elif tag in {"dt", "dd"}:
+            self._into = tag
+            if tag == "dt":
+                self._label = ""
+        for name in ("cc-sheet-title", "cc-sheet-overview", "cc-sheet-reason"):
+            if name in css:
+                self._into = name
+                self.texts[name] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"dt", "dd", "h2", "p"}:
+            self._into = None
+
+    def handle_data(self, data: str) -> None:
+        if self._into == "dt":
+            self._label += data
+        elif self._into == "dd":
+            self.facts[self._label] = self.facts.get(self._label, "") + data
+        elif self._into:
+            self.texts[self._into] += data
+
+
+def sheet(app: DashboardApp) -> _Sheet:
+    parser = _Sheet()
+    parser.feed(app.sheet_html.value)
+    return parser
+
+
+def shown(widget: widgets.Widget) -> bool:
+    return widget.layout.display != "none"
+
+
+def test_a_card_opens_the_films_sheet_with_everything_about_it(model) -> None:
+    synopses = {"tt0068646": "Le patriarche d'une famille mafieuse cède son empire."}
+    app = DashboardApp(*model, {}, synopsis=synopses.get)
+    app.add_film("Le Parrain, 2e partie")
+    app.recommend()
+    slot = next(s for s in app.card_slots if s.tconst == "tt0068646")
+    assert slot.button.description == "Voir la fiche"
+    assert slot.button.tooltip == "Voir la fiche de Le Parrain"
+    slot.button.click()
+    assert app.sheet_tconst == "tt0068646"
+    assert shown(app.sheet) and not shown(app.results_grid) and not shown(app.results_title)
+    found = sheet(app)
+    assert found.texts["cc-sheet-title"] == "Le Parrain"
+    assert found.facts == {
+        "Titre original": "The Godfather", "Année": "1972", "Durée": "2 h 55",
+        "Genres": "Policier, Drame", "Réalisation": "Réalisateur 338",
+        "Avec": "Acteur 008, Acteur 199",
+        "Note IMDb": f"★ {fmt.fr_number(6.6, 1)}/10 (29\u00a0000 votes)"}
+    assert found.texts["cc-sheet-overview"] == synopses["tt0068646"]
+    reason = app.results.set_index("tconst").loc["tt0068646", "reason"]
+    assert found.texts["cc-sheet-reason"] == f"Pourquoi ce film : {reason}"
+    assert '<i lang="en">The Godfather</i>' in app.sheet_html.value
+    (link,) = found.links
+    assert link["href"] == "https://www.imdb.com/title/tt0068646/"
+    assert link["target"] == "_blank" and link["rel"] == "noopener noreferrer"
+    (img,) = found.imgs  # no poster: the placeholder, nothing to choose from
+    assert img["src"].startswith("data:image/svg+xml") and "srcset" not in img
+    assert [app.sheet_back.description, app.sheet_add.description] == [
+        "← Retour aux résultats", "Ajouter à mes films"]
+    app.sheet_back.click()
+    assert app.sheet_tconst is None and not shown(app.sheet)
+    assert shown(app.results_grid) and shown(app.results_title)
+    assert app.open_sheet("tt0000000") is False  # not in the catalogue
+    assert app.open_sheet("tt0071562")  # any catalogue film; this one has a poster
+    (img,) = sheet(app).imgs
+    base = "https://image.tmdb.org/t/p/"
+    assert img["src"] == f"{base}w342/poster7.jpg" and img["sizes"] == fragments.SHEET_SIZES
+    assert img["srcset"] == ", ".join(f"{base}{s}/poster7.jpg {s[1:]}w"
+                                      for s in ("w185", "w342", "w500"))
+
+
+def test_a_sheet_without_synopsis_says_so(model) -> None:
+    app = DashboardApp(*model, {})
+    assert app.open_sheet("tt0095953")
+    assert sheet(app).texts["cc-sheet-overview"] == "Pas de résumé disponible pour ce film."
+    assert "cc-sheet-reason" not in sheet(app).texts  # opened without results: no reason
+
+
+def test_adding_from_the_sheet_refines_the_results(model) -> None:
+    app = DashboardApp(*model, {})
+    app.add_film("Intouchables")
+    app.recommend()
+    picked = app.results["tconst"].iloc[3]
+    app.text.value = "toy st"  # typed, not added: stays in the box
+    app.open_sheet(picked)
+    match = app.add_from_sheet()
+    assert match.tconst == picked and app.liked_ids == ["tt1675434", picked]
+    assert app.sheet_tconst is None and shown(app.results_grid)
+    assert picked not in app.results["tconst"].tolist() and len(app.results) == 10
+    assert app.text.value == "toy st"
+    assert unescape(message_text(app)).startswith(
+        f"«\u00a0{match.label}\u00a0» ajouté à vos films. 10 films pour qui a aimé")
+
+
+def test_adding_from_the_sheet_past_ten_films_says_why_next_to_the_button(model) -> None:
+    app = DashboardApp(*model, {})
+    for film in FILMS[10:20]:
+        app.add_film(film[1])
+    assert len(app.liked) == dashboard.MAX_LIKED
+    app.recommend()
+    picked = app.results["tconst"].iloc[0]
+    app.open_sheet(picked)
+    assert app.add_from_sheet() is None
+    assert app.sheet_tconst == picked and len(app.liked) == dashboard.MAX_LIKED
+    assert "retirez-en un" in app.sheet_message.value
+
+
+def test_hostile_titles_names_and_synopses_are_escaped_on_the_sheet(model) -> None:
+    attack = '<script>alert(1)</script><img src=x onerror=alert(1)>"\' onclick=x'
+    app = DashboardApp(*model, {}, synopsis=lambda _: attack)
+    app.add_film("Le Retour de Gras")
+    app.recommend()
+    assert app.open_sheet("tt9000001")  # title "<b>Gras</b> & Cie", names <script>, <img>
+    found = sheet(app)
+    assert found.texts["cc-sheet-title"] == "<b>Gras</b> & Cie"
+    assert found.facts["Réalisation"] == "<script>alert(1)</script>"
+    assert found.facts["Avec"] == "<img src=x onerror=alert(1)>"
+    assert found.texts["cc-sheet-overview"] == attack
+    assert "&lt;b&gt;Gras&lt;/b&gt; &amp; Cie" in app.sheet_html.value
+    assert_nothing_injected(app)
+
+
+def test_chips_and_decade_lists_behave_like_the_controls_they_replace(model) -> None:
+    app = DashboardApp(*model, {})
+    boxes = {b.description: b for b in app.genres.boxes}
+    assert list(boxes)[:3] == ["Action", "Animation", "Aventure"]  # French order
+    boxes["Western"].value = True
+    boxes["Comédie"].value = True
+    assert app.genres.value == ("Comedy", "Western") == app.filters().genres
+    app.genres.value = ("Drama",)
+    assert [b.description for b in app.genres.boxes if b.value] == ["Drame"]
+    assert app.decades.value == (1930, 2010) == (app.decades.min, app.decades.max)
+    app.decades.start.value, app.decades.end.value = 1990, 1950  # picked the wrong way round
+    assert app.decades.value == (1950, 1990) == app.filters().decades
+    assert (app.decades.start.value, app.decades.end.value) == (1950, 1990)
+    app.decades.value = (2019, 1800)  # years, reversed, outside the catalogue
+    assert app.decades.value == (1930, 2010) and app.filters().decades is None
+    assert [o[0] for o in app.local_preference.options][:2] == ["0,0 (aucun)", "0,1"]
+
+
+def test_filter_changes_refresh_once(model) -> None:
+    app = DashboardApp(*model, {})
+    app.add_film("Intouchables")
+    app.recommend()
+    calls = []
+    app.refresh = lambda note=None: calls.append(note)  # count refreshes
+    app.decades.start.value = 1990
+    app.genres.boxes[0].value = True
+    assert calls == [None, None]
+
+
+def test_the_filters_fold_on_a_phone_and_unfold_on_demand(model) -> None:
+    app = DashboardApp(*model, {})
+    assert "cc-open" not in app.filters_box._dom_classes
+    assert app.filters_toggle.description == "Afficher les filtres"
+    assert app.toggle_filters() is True
+    assert "cc-open" in app.filters_box._dom_classes
+    assert app.filters_toggle.description == "Masquer les filtres"
+    app.filters_toggle.click()
+    assert "cc-open" not in app.filters_box._dom_classes
+
+
+def test_the_email_form_comes_after_the_first_recommendation(model) -> None:
+    made = []
+
+    def form(app: DashboardApp) -> SimpleNamespace:
+        made.append(app)
+        return SimpleNamespace(widget=widgets.VBox())
+
+    app = DashboardApp(*model, {}, subscribe=form)
+    assert made == [] and app.subscribe_form is None
+    app.add_film("Intouchables")
+    app.recommend()
+    app.add_film("Toy Story")
+    app.recommend()
+    assert made == [app]  # built once
+    assert app.results_box.children[-1] is app.subscribe_form.widget
+    assert shown(app.subscribe_form.widget)
+    app.open_sheet(app.results["tconst"].iloc[0])
+    assert not shown(app.subscribe_form.widget)
+    app.close_sheet()
+    assert shown(app.subscribe_form.widget)
+
+
+def test_an_email_form_that_cannot_be_built_leaves_the_results(model) -> None:
+    def broken(app: DashboardApp) -> None:
+        raise CineError("database locked")
+
+    app = DashboardApp(*model, {}, subscribe=broken)
+    app.add_film("Intouchables")
+    assert len(app.recommend()) == 10 and app.subscribe_form is None
+
+
+def test_the_real_email_form_gets_the_liked_films(mail_env: Path, model) -> None:
+    app = DashboardApp(*model, {}, subscribe=dashboard.subscription_form)
+    app.add_film("Intouchables")
+    app.add_film("Les Choristes")
+    app.recommend()
+    form = app.subscribe_form
+    assert form.liked_ids() == ["tt1675434", "tt0372824"]
+    assert form.title_of("tt0372824") == "Les Choristes" and form.title_of("tt1") is None
+    assert "cc-subscribe" in form.widget._dom_classes
+    assert form.store.path == config.subscribers_db_path()
+
+
+def test_widgets_share_their_unchanged_layouts_and_styles(model) -> None:
+    from helpers.app.widgets import share_models
+
+    shown, hidden = widgets.Button(), widgets.Button(layout=widgets.Layout(display="none"))
+    kept, other = widgets.HTML(), widgets.Text(style={"description_width": "initial"})
+    box = widgets.VBox([shown, hidden, kept, other, widgets.Text()])
+    assert share_models(box, keep=[kept]) == 4  # 3 layouts onto the box's, 1 button style
+    assert shown.layout is box.layout and hidden.layout is not box.layout
+    assert kept.layout is not box.layout and other.layout is box.layout
+    hidden.layout.display = "flex"  # its own: the others stay as they were
+    assert box.layout.display is None
+    app = DashboardApp(*model, {})
+    models = {id(w.layout) for w in all_widgets(app.root)}
+    assert len(models) < 30  # about a hundred widgets on the page, two dozen layouts
+    for slot in (app.suggestion_buttons + app.chip_buttons):
+        assert slot.layout is not app.root.layout  # each shown or hidden on its own
+    assert app.results_grid.layout is not app.root.layout
+    app.add_film("Intouchables")
+    app.recommend()
+    assert len({id(s.box.layout) for s in app.card_slots}) == dashboard.N_RESULTS
+
+
+def test_the_page_script_carries_the_style_sheet() -> None:
+    shown = dashboard.page_script().data
+    assert shown.startswith("<style>") and "</style><script>" in shown
+    assert fragments.stylesheet()[7:60] in shown and "window.ccPage" in shown
+
+
 # --------------------------------------------------------------------- banner, about tab
 def test_synthetic_banner_and_about_tab(app: DashboardApp, model) -> None:
     assert "Données de démonstration" in app.banner_html()
-    assert "SYNTHÉTIQUES" in app.root.children[2].value
+    assert "SYNTHÉTIQUES" in app.root.children[1].value
     about = app.tabs.children[2].children[0].value
     assert fragments.esc(fragments.IMDB_ATTRIBUTION) in about
     assert fragments.esc(fragments.TMDB_ATTRIBUTION) in about
@@ -461,7 +730,7 @@ def test_synthetic_banner_and_about_tab(app: DashboardApp, model) -> None:
     assert "<tr><th>Tables préparées le</th><td>24/11/2026</td></tr>" in about
     assert "<tr><th>Films au catalogue</th><td>1\u00a0234</td></tr>" in about
     real = DashboardApp(*model, {"synthetic": False})
-    assert real.banner_html() == "" and real.root.children[2].value == ""
+    assert real.banner_html() == "" and real.root.children[1].value == ""
     assert app.tabs.titles == ("Recommandations", "Indicateurs", "À propos")
 
 
@@ -641,6 +910,10 @@ def test_serve_options_reach_the_server() -> None:
     assert str(config_.KernelManager.transport) == "ipc"
     assert config_.CineVoila.extra_handlers == serve.EXTRA_HANDLERS == [
         "helpers.app.links:mounted_link_handlers"]
+    assert config_.VoilaConfiguration.extension_allowlist == [  # only the extensions used
+        "@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"]
+    assert config_.Voila.tornado_settings == {  # cached: their names carry a content hash
+        "static_immutable_cache": ["/films/voila/labextensions/"]}
 
 
 @pytest.mark.parametrize(("given", "path"), [
@@ -739,11 +1012,20 @@ def test_build_app_on_the_tiny_demo_data(tiny_env: Path) -> None:
     app = dashboard.build_app()
     assert isinstance(app, DashboardApp)
     assert "Données de démonstration" in app.banner_html()
+    assert app._synopsis is not None and app._subscribe_factory is dashboard.subscription_form
     movies = app.movies
     title = movies.dropna(subset=["french_title"]).sort_values("num_votes").iloc[-1]
     match = app.add_film(fragments.clean_input(title["french_title"]).lower())
     assert match is not None and match.title == title["french_title"]
     assert len(app.recommend()) == 10 and len(cards(app)) == 10
+    overviews = pd.read_parquet(tiny_env / "processed" / "movies.parquet",
+                                columns=["tconst", "overview"]).set_index("tconst")["overview"]
+    for tconst in app.results["tconst"]:  # the synopsis, from the file written at fit
+        app.open_sheet(tconst)
+        expected = overviews[tconst].strip() if isinstance(overviews[tconst], str) else ""
+        assert sheet(app).texts["cc-sheet-overview"] == (
+            expected or "Pas de résumé disponible pour ce film.")
+    app.close_sheet()
     app.tabs.selected_index = 1
     page = app.indicators.content.value
     assert page.count('<img src="data:image/png;base64,') == 8

@@ -109,3 +109,68 @@ def test_colour_blind_safe_palette() -> None:
     colours = {line.get_color() for line in fig.axes[0].get_lines() if line.get_xdata().size}
     assert colours == {plots.CATEGORY_COLOR["actor"], plots.CATEGORY_COLOR["actress"]}
     assert colours <= set(plots.PALETTE)
+
+
+# ----------------------------------------------------------- phone layout, text, bytes
+@pytest.mark.parametrize("name", sorted(FULL))
+def test_phone_layout_of_every_chart_fits_and_reads(name: str) -> None:
+    """Every chart laid out for a phone: 4.2 in wide, text 1.4x larger, nothing collapsed,
+    drawn inside the figure."""
+    import warnings
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = getattr(plots, name)(*FULL[name])
+    FigureCanvasAgg(fig).draw()
+    ticks = [t.get_fontsize() for ax in fig.axes for t in ax.get_xticklabels()]
+    title = plots.figure_title(fig)
+    phone = plots.phone_figure(fig)
+    canvas = FigureCanvasAgg(phone)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "constrained_layout not applied": a collapsed chart
+        canvas.draw()
+    assert phone is fig and tuple(fig.get_size_inches())[0] == plots.PHONE_WIDTH
+    assert fig.get_suptitle().replace("\n", " ") == title
+    assert all(len(line) <= plots.PHONE_TITLE_CHARS for line in fig.get_suptitle().split("\n"))
+    now = [t.get_fontsize() for ax in fig.axes for t in ax.get_xticklabels()]
+    if ticks and now:
+        assert min(now) == pytest.approx(min(ticks) * plots.PHONE_TEXT)
+    drawn = fig.get_tightbbox(canvas.get_renderer())  # inches, every artist drawn
+    assert drawn.x0 >= -0.02 and drawn.x1 <= plots.PHONE_WIDTH + 0.02, (name, drawn)
+
+
+def test_phone_layout_shortens_long_labels() -> None:
+    films = pd.DataFrame({"french_title": ["Le Fabuleux Destin d'Amélie Poulain", "Un"],
+                          "primary_title": ["x", "y"], "year": [2001, 1960],
+                          "score": [8.1, 7.9]})
+    fig = plots.phone_figure(plots.plot_top_rated(films))
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [
+        "Le Fabuleux\nDestin d'Amélie…", "Un (1960)"]
+    assert not fig.axes[0].xaxis.get_tick_params()["labelbottom"]  # values on the bars
+
+
+def test_text_alternative_of_a_chart() -> None:
+    genres = plots.plot_films_by_genre(*FULL["plot_films_by_genre"])
+    (shown,) = FULL["plot_films_by_genre"]
+    pairs = [f"{label} : {plots.fr_number(n)}" for label, n in zip(
+        shown["label"].head(5), shown["n_films"].head(5), strict=True)]
+    more = f" (et {len(shown) - 5} autres)" if len(shown) > 5 else ""
+    assert plots.figure_alt(genres) == (f"{plots.figure_title(genres)}. "
+                                        + "\u00a0; ".join(pairs) + more + ".")
+    ages = plots.plot_age_by_decade(*FULL["plot_age_by_decade"])
+    assert plots.figure_alt(ages) == ("Âge moyen des interprètes à la sortie du film. "
+                                      "Âge moyen (ans) selon Décennie de sortie.")
+
+
+def test_palette_png_is_smaller_and_the_same_size() -> None:
+    import base64
+
+    from PIL import Image
+
+    fig = plots.plot_runtime_trend(*FULL["plot_runtime_trend"])
+    full = plots.figure_data_uri(fig, close=False)
+    small = plots.figure_data_uri(fig, colors=128)
+    decode = lambda uri: base64.b64decode(uri.split(",", 1)[1])  # noqa: E731
+    assert len(decode(small)) < 0.6 * len(decode(full))
+    full_image, small_image = (Image.open(io.BytesIO(decode(u))) for u in (full, small))
+    assert small_image.size == full_image.size == (768, 432) and small_image.mode == "P"

@@ -116,7 +116,8 @@ def test_poster_img_has_escaped_attributes_and_onerror_fallback(tmp_path: Path) 
     assert "<img src=x" not in tag.replace('<img class="poster"', "")
     attrs = _parse_img(tag)
     assert attrs["src"] == "https://image.tmdb.org/t/p/w342/p.jpg"
-    assert attrs["onerror"] == "this.onerror=null;this.src=this.dataset.fallback;"
+    assert attrs["onerror"] == ("this.onerror=null;this.removeAttribute('srcset');"
+                                "this.src=this.dataset.fallback;")
     assert attrs["alt"] == 'Affiche : <img src=x onerror=alert(1)>"'
     assert _texts(_svg(attrs["data-fallback"]))[-1] == "1999"
 

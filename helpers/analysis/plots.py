@@ -13,13 +13,15 @@ from __future__ import annotations
 import base64
 import io
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.text import Text
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from helpers.analysis import kpi
 from helpers.fmt import country_fr, fr_number, fr_percent, genre_fr, title_type_fr
@@ -42,14 +44,109 @@ def _fr_ticks(value: float, _pos: int | None = None) -> str:
     return fr_number(value, 0 if float(value).is_integer() else 1)
 
 
-def figure_data_uri(fig: Figure, dpi: int = 96) -> str:
+def figure_data_uri(fig: Figure, dpi: int = 96, colors: int | None = None,
+                    close: bool = True) -> str:
     """A figure as an embedded ``data:image/png;base64,...`` URI, for self-contained HTML
-    pages; a pyplot figure is closed (its memory released)."""
+    pages; a pyplot figure is closed (its memory released) unless ``close`` is False.
+
+    ``colors``: store the PNG with a palette of at most that many colours (a flat chart
+    loses nothing visible at 128 and weighs about a third: pages for slow links).
+    """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
-    if "matplotlib.pyplot" in sys.modules:
+    if close and "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close(fig)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    data = buffer.getvalue()
+    if colors:
+        from PIL import Image
+
+        image = Image.open(io.BytesIO(data)).convert("RGB")
+        small = io.BytesIO()
+        image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT,
+                       dither=Image.Dither.NONE).save(small, format="PNG", optimize=True)
+        data = small.getvalue()
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+#: A chart laid out for a phone: 3.8 in wide (drawn at 110 dpi, a phone shows it 300 to
+#: 380 CSS pixels wide, so that ticks read at about 17 px), text 1.5x larger, titles
+#: wrapped (titles a little less enlarged), long category labels on two lines.
+PHONE_WIDTH, PHONE_TEXT, PHONE_TITLE_CHARS, PHONE_LABEL_CHARS = 3.8, 1.5, 24, 16
+
+
+def phone_figure(fig: Figure) -> Figure:
+    """Lay ``fig`` out again for a phone (changes it in place; returns it): narrower, taller,
+    larger text (ticks drawn later keep the larger size), the title wrapped across the whole
+    width, long category labels on two lines, legends below the chart, one entry a line."""
+    width, height = fig.get_size_inches()
+    columns = _stack_columns(fig)
+    tick_sizes = {}
+    for ax in fig.axes:
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            labels = axis.get_ticklabels()
+            tick_sizes[ax, name] = labels[0].get_fontsize() if labels else TICK_SIZE
+    for text in fig.findobj(Text):
+        text.set_fontsize(text.get_fontsize() * PHONE_TEXT)
+    title = fig.get_suptitle() or figure_title(fig)
+    if not fig.get_suptitle():
+        for ax in fig.axes:
+            for loc in ("left", "center"):
+                if ax.get_title(loc) == title:
+                    ax.set_title("", loc=loc)
+    if title:
+        fig.suptitle(textwrap.fill(title, PHONE_TITLE_CHARS), x=0.02, ha="left",
+                     fontsize=TITLE_SIZE * 1.35)
+    lines = 0.0  # category label lines, stacked charts included
+    for ax in fig.axes:
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            ax.tick_params(axis=name, labelsize=tick_sizes[ax, name] * PHONE_TEXT)
+            if isinstance(axis.get_major_locator(), MaxNLocator):
+                axis.get_major_locator().set_params(nbins=3)
+            label = axis.get_label()
+            label.set_text(textwrap.fill(label.get_text(), PHONE_LABEL_CHARS))
+        if isinstance(ax.yaxis.get_major_locator(), FixedLocator):  # categories
+            labels = [_two_lines(t.get_text()) for t in ax.get_yticklabels()]
+            ax.set_yticks(ax.get_yticks(), labels)
+            lines += sum(max(1, t.count("\n") + 1) for t in labels)
+            bars = [p for p in ax.patches if p.get_x() == 0]
+            if len(ax.texts) == len(bars) == len(labels):  # values on the bars: no x scale
+                ax.tick_params(axis="x", labelbottom=False, length=0)
+    entries: dict[str, object] = {}
+    for legend in [*fig.legends, *(ax.get_legend() for ax in fig.axes)]:
+        if legend is not None:
+            for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
+                entries.setdefault(textwrap.fill(text.get_text(), PHONE_TITLE_CHARS + 4), handle)
+            legend.remove()
+    if entries:
+        fig.legend(list(entries.values()), list(entries), frameon=False, ncols=1,
+                   fontsize=(TICK_SIZE - 1) * PHONE_TEXT, loc="outside lower center")
+    fig.set_size_inches(PHONE_WIDTH, max(height * 1.1 * columns, PHONE_WIDTH * 1.05 * columns,
+                                         0.32 * lines + 1.8 * columns + 0.3 * len(entries)))
+    return fig
+
+
+def _two_lines(text: str) -> str:
+    """A category label on at most two lines of ``PHONE_LABEL_CHARS``, shortened beyond."""
+    lines = textwrap.wrap(text, PHONE_LABEL_CHARS) or [text]
+    if len(lines) > 2:
+        lines = [lines[0], _short(" ".join(lines[1:]), PHONE_LABEL_CHARS)]
+    return "\n".join(_short(line, PHONE_LABEL_CHARS) for line in lines)
+
+
+def _stack_columns(fig: Figure) -> int:
+    """Put side-by-side charts of one figure one above the other; the number of columns
+    there were (twin axes move with their chart)."""
+    specs = [ax.get_subplotspec() for ax in fig.axes]
+    grids = {spec.get_gridspec() for spec in specs if spec is not None}
+    if len(grids) != 1 or None in specs:
+        return 1
+    rows, columns = next(iter(grids)).get_geometry()
+    if rows != 1 or columns < 2:
+        return 1
+    stacked = fig.add_gridspec(columns, 1)
+    for ax, spec in zip(fig.axes, specs, strict=True):
+        ax.set_subplotspec(stacked[spec.colspan.start, 0])
+    return columns
 
 
 def figure_title(fig: Figure) -> str:
@@ -58,6 +155,25 @@ def figure_title(fig: Figure) -> str:
     titles = [fig.get_suptitle(), *(ax.get_title(loc) for ax in fig.axes
                                     for loc in ("left", "center"))]
     return next((t for t in titles if t), "")
+
+
+def figure_alt(fig: Figure, n: int = 5) -> str:
+    """A text alternative of a chart: its title, then what it shows (the first ``n`` bars
+    with their values for a bar chart with value labels, else the axes' names)."""
+    parts = [figure_title(fig)]
+    for ax in fig.axes:
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        values = [t.get_text() for t in ax.texts]
+        if (isinstance(ax.yaxis.get_major_locator(), FixedLocator) and labels
+                and len(values) == len(labels)):
+            shown = "\u00a0; ".join(f"{a} : {b}" for a, b in zip(labels[:n], values[:n],
+                                                                 strict=True))
+            more = f" (et {len(labels) - n} autres)" if len(labels) > n else ""
+            parts.append(f"{shown}{more}")
+        elif ax.get_xlabel() or ax.get_ylabel():
+            axes = " selon ".join(x for x in (ax.get_ylabel(), ax.get_xlabel()) if x)
+            parts.append(f"{axes}")
+    return ". ".join(dict.fromkeys(p for p in parts if p)) + "."
 
 
 def _figure(ncols: int = 1, figsize: tuple[float, float] = FIGSIZE) -> tuple[Figure, list[Axes]]:

@@ -1,9 +1,11 @@
 """The customers' dashboard (served by Voilà): recommendations, indicators, about.
 
-``dashboard.ipynb`` only calls :func:`build_app`. All the logic lives in
-:class:`DashboardApp`, whose methods (``add_film``, ``remove_film``, ``recommend``,
-``set_filters``) and widget values can be driven and inspected without a browser.
-Everything coming from the data or from the visitor is HTML-escaped.
+``dashboard.ipynb`` only shows :func:`page_script` and :func:`build_app`. All the logic
+lives in :class:`DashboardApp`, whose methods (``add_film``, ``remove_film``,
+``recommend``, ``set_filters``, ``open_sheet``, ``close_sheet``, ``add_from_sheet``) and
+widget values can be driven and inspected without a browser. Everything coming from the
+data or from the visitor is HTML-escaped. The page works from 360 px phones to desktops,
+with one finger or the keyboard alone (``dashboard.css``, ``page.js``).
 
 A kernel loads only precomputed artifacts: the fitted recommender (which holds the
 catalogue, mostly mapped from disk) and the title index at start. The "Indicateurs" pages
@@ -25,15 +27,25 @@ import pyarrow
 from helpers import config
 from helpers.app.fragments import (
     about_html,
-    cards_html,
+    card_html,
     clean_input,
     esc,
     message_html,
+    page_script_html,
     quote_input,
+    sheet_html,
     stylesheet,
 )
 from helpers.app.kernel import release_memory
-from helpers.app.widgets import decade_range, decade_slider, fill_buttons, genre_options
+from helpers.app.posters import display_title
+from helpers.app.widgets import (
+    ChipSelect,
+    decade_range,
+    decade_slider,
+    fill_buttons,
+    genre_options,
+    share_models,
+)
 from helpers.audience import CREUSE
 from helpers.errors import CineError
 from helpers.fmt import fr_number
@@ -41,6 +53,7 @@ from helpers.reco.search import MAX_QUERY_CHARS
 
 if TYPE_CHECKING:
     from helpers.app.indicators import IndicatorsPanel
+    from helpers.app.subscribe_form import SubscribeForm
 
 #: At most this many liked films (a taste profile, not a watch list).
 MAX_LIKED = 10
@@ -86,10 +99,15 @@ class DashboardApp:
         manifest: the ingest manifest (sources, dates, counts) for "À propos".
         indicators: builds the :class:`IndicatorsPanel` lazily, when its tab is first opened
             (None: a short notice instead).
+        synopsis: a film's synopsis by IMDb id, for its sheet (None: no synopsis).
+        subscribe: builds the e-mail form for this app (its liked films) after the first
+            recommendation (None: no form).
     """
 
     def __init__(self, recommender: object, index: object, manifest: Mapping | None = None,
-                 indicators: Callable[[], IndicatorsPanel] | None = None) -> None:
+                 indicators: Callable[[], IndicatorsPanel] | None = None,
+                 synopsis: Callable[[str], str | None] | None = None,
+                 subscribe: Callable[[DashboardApp], SubscribeForm] | None = None) -> None:
         self.recommender = recommender
         self.index = index
         self.manifest = dict(manifest or {})
@@ -99,18 +117,22 @@ class DashboardApp:
         self.results: pd.DataFrame = pd.DataFrame(columns=["tconst", "score", "reason"])
         self._indicators_factory = indicators
         self.indicators: IndicatorsPanel | None = None
+        self._synopsis = synopsis
+        self._subscribe_factory = subscribe
+        self.subscribe_form: SubscribeForm | None = None
+        self.sheet_tconst: str | None = None
+        self.card_slots: list[CardSlot] = []  # built with the first results
         self._refresh_on_filter = True
 
-        self.text = widgets.Text(placeholder="Un film que vous avez aimé : « Les Choristes »…",
-                                 continuous_update=True, layout=widgets.Layout(flex="1 1 auto"))
+        self.text = widgets.Text(placeholder="Par exemple : Les Choristes",
+                                 description="Un film que vous avez aimé",
+                                 continuous_update=True)
         self.text.add_class("reco-input")
-        self.add_button = widgets.Button(description="Ajouter", icon="plus",
-                                         tooltip="Ajouter ce film à votre liste",
-                                         layout=widgets.Layout(width="120px", height="46px"))
+        self.add_button = widgets.Button(description="Ajouter",
+                                         tooltip="Ajouter ce film à votre liste")
         self.add_button.add_class("reco-add")
-        self.button = widgets.Button(description="Recommander", icon="film",
-                                     tooltip="Trouver des films pour vous",
-                                     layout=widgets.Layout(width="190px"))
+        self.button = widgets.Button(description="Recommander",
+                                     tooltip="Trouver des films pour vous")
         self.button.add_class("reco-button")
         self.suggestion_buttons = [self._make_button("reco-suggestion", self._pick(i))
                                    for i in range(N_SUGGESTIONS)]
@@ -118,8 +140,11 @@ class DashboardApp:
                              for i in range(MAX_LIKED)]
         self.message = widgets.HTML()
         self.message.add_class("reco-message")
-        self.results_html = widgets.HTML()
-        self.results_html.add_class("reco-results")
+        self.results_title = widgets.HTML()
+        self.results_grid = widgets.Box()
+        self.results_grid.add_class("cc-grid")
+        self.results_box = widgets.VBox([self.results_title, self.results_grid])
+        self.results_box.add_class("reco-results")
         self._build_filters()
 
         self.text.observe(lambda change: self.suggest(change["new"]), names="value")
@@ -136,11 +161,13 @@ class DashboardApp:
                                           self._about_tab()], titles=TAB_TITLES)
         self.tabs.add_class("cc-tabs")
         self.tabs.observe(self._on_tab, names="selected_index")
-        self.root = widgets.VBox([widgets.HTML(stylesheet()), widgets.HTML(self._header_html()),
+        # the CSS comes with the page script (page_script): not in every widget state sent
+        self.root = widgets.VBox([widgets.HTML(self._header_html()),
                                   widgets.HTML(self.banner_html()), self.tabs])
         self.root.add_class("cc-app")
+        share_models(self.root, keep=[self.results_title, self.results_grid])
         self._say("info", "Tapez le titre d'un film que vous avez aimé, choisissez-le dans la "
-                          "liste, puis cliquez sur «\u00a0Recommander\u00a0».")
+                          "liste, puis appuyez sur «\u00a0Recommander\u00a0».")
 
     # ----------------------------------------------------------------- layout
     @staticmethod
@@ -152,24 +179,22 @@ class DashboardApp:
 
     def _build_filters(self) -> None:
         defaults = Filters()  # the market study's conclusions (helpers.audience.CREUSE)
-        self.decades = decade_slider(self.movies, "360px", defaults.decades)
-        self.genres = widgets.SelectMultiple(options=genre_options(self.movies), rows=5,
-                                             description="Genres",
-                                             layout=widgets.Layout(width="300px"))
+        self.decades = decade_slider(self.movies, defaults.decades)
+        self.genres = ChipSelect(genre_options(self.movies))
         self.french_only = widgets.Checkbox(value=defaults.french_only, indent=False,
                                             description="Films français uniquement")
         ratings = [(f"{fr_number(r)} et plus", float(r)) for r in (5, 6, 7, 8)]
         self.min_rating = widgets.Dropdown(
             options=[("toutes", 0.0), *ratings],
             value=defaults.min_rating, description="Note IMDb",
-            style={"description_width": "initial"}, layout=widgets.Layout(width="300px"))
-        # A slider over 0, 0.1 ... 1 labelled the French way ("0,3": FloatSlider shows "0.3").
-        self.local_preference = widgets.SelectionSlider(
-            options=[(fr_number(i / 10, 1), round(i / 10, 1)) for i in range(11)],
-            value=_tenth(defaults.local_preference),
-            description="Goûts locaux", continuous_update=False,
-            tooltip="Favorise ce que le public de la Creuse apprécie",
-            style={"description_width": "initial"}, layout=widgets.Layout(width="300px"))
+            style={"description_width": "initial"})
+        # 0, 0.1 ... 1 labelled the French way ("0,3"), a list rather than a slider handle.
+        steps = {0: " (aucun)", 10: " (fort)"}
+        self.local_preference = widgets.Dropdown(
+            options=[(fr_number(i / 10, 1) + steps.get(i, ""), round(i / 10, 1))
+                     for i in range(11)],
+            value=_tenth(defaults.local_preference), description="Goûts du public local",
+            style={"description_width": "initial"})
         for widget, css in ((self.decades, "reco-decades"), (self.genres, "reco-genres"),
                             (self.french_only, "reco-french"), (self.min_rating, "reco-rating"),
                             (self.local_preference, "reco-local")):
@@ -178,33 +203,50 @@ class DashboardApp:
 
     def _reco_tab(self) -> widgets.Widget:
         intro = widgets.HTML(
-            '<div class="cc-h2">Vos films préférés</div><p class="cc-hint">Ajoutez un ou '
+            '<h2 class="cc-h2">Vos films préférés</h2><p class="cc-hint">Ajoutez un ou '
             "plusieurs films que vous avez aimés (titre français ou original, les fautes de "
             "frappe sont tolérées). Nous vous proposons dix films dans la même veine.</p>")
-        search_row = widgets.HBox([self.text, self.add_button, self.button],
-                                  layout=widgets.Layout(align_items="center"))
-        suggestions = widgets.VBox(self.suggestion_buttons,
-                                   layout=widgets.Layout(align_items="flex-start"))
+        search_row = widgets.Box([self.text, self.add_button])
+        search_row.add_class("cc-search-row")
+        suggestions = widgets.VBox(self.suggestion_buttons)
         suggestions.add_class("cc-suggestions")
-        chips = widgets.HBox(self.chip_buttons, layout=widgets.Layout(flex_flow="row wrap"))
+        chips = widgets.Box(self.chip_buttons)
         chips.add_class("cc-chips")
-        search = widgets.VBox([intro, search_row, suggestions, chips, self.message])
+        search = widgets.VBox([intro, search_row, suggestions, chips, self.button, self.message])
         search.add_class("cc-panel")
-        filters_title = widgets.HTML(
-            '<div class="cc-h2">Affiner</div><p class="cc-hint">Période, genres, note, films '
-            "français, et le poids donné aux goûts du public local (0 : aucun, 1 : fort).</p>")
-        filters = widgets.HBox(
-            [widgets.VBox([self.decades, self.local_preference, self.min_rating,
-                           self.french_only]), self.genres],
-            layout=widgets.Layout(flex_flow="row wrap"))
-        filters_box = widgets.VBox([filters_title, filters])
-        filters_box.add_class("cc-panel")
-        filters_box.add_class("cc-filters")
-        return widgets.VBox([search, filters_box, self.results_html])
+        search.add_class("cc-search")
+        self.filters_toggle = widgets.Button(description="Afficher les filtres",
+                                             tooltip="Période, genres, note, films français")
+        self.filters_toggle.add_class("cc-filters-toggle")
+        self.filters_toggle.on_click(lambda _: self.toggle_filters())
+        genres_label = widgets.HTML('<p class="cc-label">Genres (touchez pour choisir, '
+                                    "aucun : tous les genres)</p>")
+        body = widgets.VBox([self.decades, genres_label, self.genres, self.min_rating,
+                             self.local_preference, self.french_only])
+        body.add_class("cc-filters-body")
+        self.filters_box = widgets.VBox([widgets.HTML(
+            '<h2 class="cc-h2">Affiner</h2><p class="cc-hint">Période, genres, note, films '
+            "français, et le poids donné aux goûts du public local (0 : aucun, 1 : fort).</p>"),
+            self.filters_toggle, body])
+        self.filters_box.add_class("cc-panel")
+        self.filters_box.add_class("cc-filters")
+        return widgets.VBox([search, self.filters_box, self.results_box])
+
+    def toggle_filters(self) -> bool:
+        """Fold or unfold the filters (folded on phones until asked; always shown on wide
+        screens); True when now shown."""
+        shown = "cc-open" not in self.filters_box._dom_classes
+        if shown:
+            self.filters_box.add_class("cc-open")
+        else:
+            self.filters_box.remove_class("cc-open")
+        self.filters_toggle.description = "Masquer les filtres" if shown else "Afficher les filtres"
+        return shown
 
     def _header_html(self) -> str:
-        return ('<div class="cc-header"><h1>Ciné <span>Creuse</span></h1><p>Des idées de films '
-                "pour vos prochaines séances à Guéret, et les chiffres du cinéma.</p></div>")
+        return ('<div class="cc-header"><h1>Ciné <span>Creuse</span></h1><p>Des idées de '
+                "films pour vos prochaines séances à Guéret, et les chiffres du cinéma.</p>"
+                "</div>")
 
     def banner_html(self) -> str:
         """The demo-data warning shown above every tab (empty for real data)."""
@@ -309,8 +351,9 @@ class DashboardApp:
                               "catalogue. Vérifiez l'orthographe ou essayez le titre original.")
         return None
 
-    def add_match(self, match: object) -> object | None:
-        """Add a film found by the search (a suggestion clicked)."""
+    def add_match(self, match: object, keep_text: bool = False) -> object | None:
+        """Add a film found by the search (a suggestion clicked; the box is emptied unless
+        ``keep_text``: the film comes from its sheet, not from what was typed)."""
         if match.tconst in self.liked_ids:
             self._say("info", f"{quote_input(match.label)} est déjà dans votre liste.")
             return None
@@ -320,8 +363,9 @@ class DashboardApp:
             return None
         self.liked.append(match)
         self._show_chips()
-        self.text.value = ""
-        self._show_suggestions([])
+        if not keep_text:
+            self.text.value = ""
+            self._show_suggestions([])
         self._say("ok", f"{quote_input(match.label)} ajouté. Ajoutez d'autres films ou cliquez "
                         "sur «\u00a0Recommander\u00a0».")
         return match
@@ -433,30 +477,171 @@ class DashboardApp:
                               "décochez «\u00a0Films français uniquement\u00a0».")
             return self._clear_results()
         self.results = recs.reset_index(drop=True)
-        self.results_html.value = cards_html(self.movies, self.results)
+        self._show_cards()
         names = ", ".join(quote_input(m.label) for m in self.liked[:3])
         more = " et d'autres" if len(self.liked) > 3 else ""
-        self._say("ok", f"{prefix}{len(recs)} films pour qui a aimé {names}{more}. Cliquez sur "
+        self._say("ok", f"{prefix}{len(recs)} films pour qui a aimé {names}{more}. Touchez "
                         "une affiche pour voir la fiche du film.")
+        self._show_subscribe_form()
         release_memory()  # under a millisecond; keeps the kernel at its loaded size
         return self.results
 
     def _clear_results(self) -> pd.DataFrame:
         self.results = self.results.iloc[0:0]
-        self.results_html.value = ""
+        self.close_sheet()
+        self._show_cards()
         return self.results
+
+    # ------------------------------------------------------------------ cards
+    def _show_cards(self) -> None:
+        """Fill the card slots with the results (slots are built with the first results)."""
+        if not self.card_slots and not self.results.empty:
+            self.card_slots = [CardSlot(self.open_sheet) for _ in range(N_RESULTS)]
+            self.results_grid.children = [slot.box for slot in self.card_slots]
+            share_models(self.results_grid,
+                         keep=[self.results_grid, *(slot.box for slot in self.card_slots)])
+        rows = self.movies.loc[self.results["tconst"]].to_dict("records")
+        for i, slot in enumerate(self.card_slots):
+            if i < len(rows):
+                slot.show(rows[i], self.results["reason"].iloc[i])
+            else:
+                slot.hide()
+        self.results_title.value = ('<h2 class="cc-h2 cc-results-title" tabindex="-1">Nos '
+                                    "idées pour vous</h2>" if rows else "")
+
+    def cards_html(self) -> list[str]:
+        """The HTML of the cards shown, in the recommender's order."""
+        return [slot.html.value for slot in self.card_slots if slot.tconst is not None]
+
+    def _show_subscribe_form(self) -> None:
+        """The e-mail form under the results, built after the first recommendation."""
+        if self._subscribe_factory is None:
+            return
+        if self.subscribe_form is None:
+            try:
+                self.subscribe_form = self._subscribe_factory(self)
+            except CineError:
+                self._subscribe_factory = None  # recommendations go on without it
+                return
+            self.results_box.children = (*self.results_box.children,
+                                         self.subscribe_form.widget)
+            share_models(self.subscribe_form.widget, keep=[self.subscribe_form.widget])
+        self.subscribe_form.widget.layout.display = "flex"
+
+    def title_of(self, tconst: str) -> str | None:
+        """The display title of a catalogue film (None when unknown)."""
+        if tconst not in self.movies.index:
+            return None
+        return display_title(self.movies.loc[tconst].to_dict()) or None
+
+    # ------------------------------------------------------------------ sheet
+    def _build_sheet(self) -> None:
+        self.sheet_back = widgets.Button(description="← Retour aux résultats",
+                                         tooltip="Revenir à la liste des films proposés")
+        self.sheet_back.add_class("cc-sheet-back")
+        self.sheet_back.on_click(lambda _: self.close_sheet())
+        self.sheet_html = widgets.HTML()
+        self.sheet_html.add_class("cc-sheet-html")
+        self.sheet_add = widgets.Button(description="Ajouter à mes films",
+                                        tooltip="Ajouter ce film à ceux que vous avez aimés "
+                                                "pour affiner les propositions")
+        self.sheet_add.add_class("cc-sheet-add")
+        self.sheet_add.on_click(lambda _: self.add_from_sheet())
+        self.sheet_message = widgets.HTML()
+        self.sheet_message.add_class("cc-sheet-message")
+        self.sheet = widgets.VBox([self.sheet_back, self.sheet_html, self.sheet_add,
+                                   self.sheet_message], layout=widgets.Layout(display="none"))
+        self.sheet.add_class("cc-panel")
+        self.sheet.add_class("cc-sheet")
+        share_models(self.sheet, keep=[self.sheet])
+        self.results_box.children = (self.sheet, *self.results_box.children)
+
+    def open_sheet(self, tconst: str) -> bool:
+        """Show a film's sheet in place of the results (False for an unknown film)."""
+        if tconst not in self.movies.index:
+            return False
+        if not hasattr(self, "sheet"):
+            self._build_sheet()
+        row = {**self.movies.loc[tconst].to_dict(), "tconst": tconst}
+        shown = self.results.loc[self.results["tconst"] == tconst, "reason"]
+        reason = shown.iloc[0] if len(shown) else None
+        synopsis = self._synopsis(tconst) if self._synopsis is not None else None
+        self.sheet_html.value = sheet_html(row, reason, synopsis)
+        self.sheet_message.value = ""
+        self.sheet_tconst = tconst
+        self._set_display(self.sheet, True)
+        for widget in self._results_parts():
+            self._set_display(widget, False)
+        return True
+
+    def close_sheet(self) -> None:
+        """Back to the results (the sheet's "Retour" button, Escape, the back gesture)."""
+        if self.sheet_tconst is None:
+            return
+        self.sheet_tconst = None
+        for widget in self._results_parts():  # first: the page script then finds them
+            self._set_display(widget, True)
+        self._set_display(self.sheet, False)
+
+    def _results_parts(self) -> list[widgets.Widget]:
+        parts = [self.results_title, self.results_grid]
+        return parts + ([self.subscribe_form.widget] if self.subscribe_form else [])
+
+    @staticmethod
+    def _set_display(widget: widgets.Widget, shown: bool) -> None:
+        widget.layout.display = None if shown else "none"
+
+    def add_from_sheet(self) -> object | None:
+        """The sheet's "Ajouter à mes films": like this film too and refresh the results."""
+        if self.sheet_tconst is None:
+            return None
+        match = self.index.film(self.sheet_tconst)
+        if match is None or self.add_match(match, keep_text=True) is None:
+            self.sheet_message.value = self.message.value  # why not, next to the button
+            return None
+        self.refresh(f"{quote_input(match.label)} ajouté à vos films.")
+        self.close_sheet()  # after the new results: the focus goes to their title
+        return match
 
     # ---------------------------------------------------------------- display
     def _repr_mimebundle_(self, **kwargs: object) -> dict:
         return self.root._repr_mimebundle_(**kwargs)
 
 
+class CardSlot:
+    """One result card: its text (poster, title, reason) and its "Voir la fiche" button,
+    stretched over the card so that a tap on the poster opens the sheet too."""
+
+    def __init__(self, on_open: Callable[[str], object]) -> None:
+        self.tconst: str | None = None
+        self.html = widgets.HTML()
+        self.html.add_class("cc-card-html")
+        self.button = widgets.Button(description="Voir la fiche")
+        self.button.add_class("cc-card-open")
+        self.button.on_click(lambda _: self.tconst and on_open(self.tconst))
+        self.box = widgets.VBox([self.html, self.button], layout=widgets.Layout(display="none"))
+        self.box.add_class("cc-card")
+
+    def show(self, row: Mapping, reason: str) -> None:
+        self.tconst = str(row["tconst"])
+        self.html.value = card_html(row, reason)
+        self.button.tooltip = f"Voir la fiche de {display_title(row) or 'ce film'}"
+        self.box.layout.display = None
+
+    def hide(self) -> None:
+        self.tconst = None
+        self.html.value = ""
+        self.box.layout.display = "none"
+
+
 # ---------------------------------------------------------------------- entry point
 def load_app() -> DashboardApp:
-    """The app on the configured data (``CINE_DATA_DIR``): fitted model, title index, manifest."""
+    """The app on the configured data (``CINE_DATA_DIR``): fitted model, title index, manifest,
+    synopses, subscriptions database."""
     from helpers.app import indicators
     from helpers.data import catalog
     from helpers.reco.model import Recommender
+    from helpers.reco.overviews import overview
     from helpers.reco.search import INDEX_FOLDER, TitleIndex
 
     # Arrow's default pool (mimalloc/jemalloc) keeps the pages it frees; with the system
@@ -464,12 +649,28 @@ def load_app() -> DashboardApp:
     pyarrow.set_memory_pool(pyarrow.system_memory_pool())
     processed = config.processed_dir()
     manifest = catalog.load_manifest(processed)
-    recommender = Recommender.load(config.model_path())
-    index = TitleIndex.cached(recommender.movies_, config.model_path() / INDEX_FOLDER)
+    model_path = config.model_path()
+    recommender = Recommender.load(model_path)
+    index = TitleIndex.cached(recommender.movies_, model_path / INDEX_FOLDER)
+    positions = recommender.movies_.index
     gc.collect()
     release_memory()
-    return DashboardApp(recommender, index, manifest,
-                        indicators=lambda: indicators.panel(recommender.movies_, processed))
+    return DashboardApp(
+        recommender, index, manifest,
+        indicators=lambda: indicators.panel(recommender.movies_, processed),
+        synopsis=lambda tconst: overview(model_path, positions.get_loc(tconst), tconst),
+        subscribe=subscription_form)
+
+
+def subscription_form(app: DashboardApp) -> SubscribeForm:
+    """The e-mail form of :mod:`helpers.app.subscribe_form` on the configured database."""
+    from helpers.app.subscribe_form import SubscribeForm
+    from helpers.app.subscriptions import SubscriptionStore
+
+    form = SubscribeForm(SubscriptionStore(config.subscribers_db_path()),
+                         lambda: app.liked_ids, title_of=app.title_of)
+    form.widget.add_class("cc-subscribe")
+    return form
 
 
 def build_app() -> DashboardApp | widgets.HTML:
@@ -481,3 +682,11 @@ def build_app() -> DashboardApp | widgets.HTML:
             "error", "Les données du site ne sont pas prêtes. Lancez <code>python -m helpers "
                      "build</code> (données réelles) ou <code>python -m helpers demo</code> "
                      f"(démonstration hors ligne).<br><small>{esc(exc)}</small>"))
+
+
+def page_script() -> object:
+    """The page's style sheet and small script (keyboard focus, film sheet and the phone's
+    back gesture, landmarks), displayed by ``dashboard.ipynb`` before the app."""
+    from IPython.display import HTML
+
+    return HTML(stylesheet() + page_script_html())

@@ -59,12 +59,33 @@ def message_html(kind: str, text_html: str) -> str:
     return f'<div class="cc-msg cc-msg-{kind}" role="status">{text_html}</div>'
 
 
+#: Poster widths offered for a result card (two per row on a phone, about 190 px on a
+#: desktop) and for a film's sheet; the browser picks by displayed width and pixel density.
+CARD_POSTERS = ("w185", "w342")
+CARD_SIZES = "(max-width: 599px) 45vw, 190px"
+SHEET_POSTERS = ("w185", "w342", "w500")
+SHEET_SIZES = "(max-width: 599px) 70vw, 300px"
+#: Actors named on a film's sheet.
+SHEET_CAST = 6
+_LANG = re.compile(r"^[a-z]{2,3}$")
+
+
+def _year(row: Mapping) -> str:
+    year = row.get("year")
+    return "" if year is None or pd.isna(year) else str(int(year))
+
+
+def _original(row: Mapping, title: str) -> str | None:
+    original = row.get("original_title")
+    return original if isinstance(original, str) and original and original != title else None
+
+
 def card_html(row: Mapping, reason: str) -> str:
-    """One result card: linked poster, title, year, rating, runtime, genres and reason."""
+    """One result card's text: poster, title, original title, year, rating, runtime, genres
+    and reason (the "Voir la fiche" button is a widget next to it)."""
     tconst = str(row.get("tconst", ""))
     title = display_title(row) or "Sans titre"
-    year = row.get("year")
-    year_text = "" if pd.isna(year) else str(int(year))
+    year_text = _year(row)
     rating = row.get("average_rating")
     meta = [esc(year_text)] if year_text else []
     if not pd.isna(rating):
@@ -72,41 +93,79 @@ def card_html(row: Mapping, reason: str) -> str:
     if fr_runtime(row.get("runtime")):
         meta.append(esc(fr_runtime(row.get("runtime"))))
     genres = ", ".join(genre_fr(g) for g in cell_list(row.get("genres")))
-    original = row.get("original_title")
-    original_html = (f'<div class="cc-card-meta"><i>{esc(original)}</i></div>'
-                     if isinstance(original, str) and original and original != title else "")
-    poster = poster_img(row)
-    title_html = esc(title)
-    if _TCONST.match(tconst):
-        url = esc(IMDB_TITLE_URL.format(tconst))
-        link = f'href="{url}" target="_blank" rel="noopener noreferrer" title="Fiche IMDb"'
-        poster = f'<a class="cc-poster-link" {link}>{poster}</a>'
-        title_html = f"<a {link}>{title_html}</a>"
-    else:
-        poster = f'<a class="cc-poster-link">{poster}</a>'
+    original = _original(row, title)
+    original_html = f'<p class="cc-card-meta"><i>{esc(original)}</i></p>' if original else ""
+    poster = poster_img(row, size=CARD_POSTERS[0], srcset=CARD_POSTERS, sizes=CARD_SIZES)
     return (
-        f'<div class="cc-card" data-tconst="{esc(tconst)}">{poster}'
-        f'<div class="cc-card-body"><div class="cc-card-title">{title_html}</div>'
+        f'<div class="cc-card-content" data-tconst="{esc(tconst)}">'
+        f'<div class="cc-poster">{poster}</div>'
+        f'<div class="cc-card-body"><h3 class="cc-card-title">{esc(title)}</h3>'
         f"{original_html}"
-        f'<div class="cc-card-meta">{" · ".join(meta)}</div>'
-        f'<div class="cc-card-genres">{esc(genres)}</div>'
-        f'<div class="cc-card-reason">Parce que : {esc(reason)}</div></div></div>'
+        f'<p class="cc-card-meta">{" · ".join(meta)}</p>'
+        f'<p class="cc-card-genres">{esc(genres)}</p>'
+        f'<p class="cc-card-reason">Parce que : {esc(reason)}</p></div></div>'
     )
 
 
-def cards_html(movies: pd.DataFrame, recommendations: pd.DataFrame) -> str:
-    """The grid of result cards, in the recommender's order."""
-    rows = movies.loc[recommendations["tconst"]].to_dict("records")
-    cards = "".join(card_html(row, reason)
-                    for row, reason in zip(rows, recommendations["reason"], strict=True))
-    return f'<div class="cc-grid">{cards}</div>'
+def imdb_url(tconst: object) -> str | None:
+    """The film's IMDb page, None for a malformed id."""
+    return IMDB_TITLE_URL.format(tconst) if _TCONST.match(str(tconst)) else None
+
+
+def sheet_html(row: Mapping, reason: str | None, overview: str | None) -> str:
+    """A film's sheet: poster, French and original titles, year, runtime, genres,
+    director(s), main cast, IMDb rating and votes, synopsis, reason, IMDb link (escaped)."""
+    tconst = str(row.get("tconst", ""))
+    title = display_title(row) or "Sans titre"
+    facts = []
+    original = _original(row, title)
+    if original:
+        lang = str(row.get("original_language") or "")
+        lang_attr = f' lang="{lang}"' if _LANG.match(lang) else ""
+        facts.append(("Titre original", f"<i{lang_attr}>{esc(original)}</i>"))
+    for label, value in (("Année", _year(row)), ("Durée", fr_runtime(row.get("runtime"))),
+                         ("Genres", ", ".join(genre_fr(g) for g in cell_list(row.get("genres")))),
+                         ("Réalisation", ", ".join(cell_list(row.get("director_names")))),
+                         ("Avec", ", ".join(cell_list(row.get("cast_names"))[:SHEET_CAST]))):
+        if value:
+            facts.append((label, esc(value)))
+    rating, votes = row.get("average_rating"), row.get("num_votes")
+    if not pd.isna(rating):
+        count = "" if votes is None or pd.isna(votes) else f" ({fr_number(votes)} votes)"
+        facts.append(("Note IMDb", f"★ {esc(fr_number(rating, 1))}/10{esc(count)}"))
+    rows = "".join(f"<div><dt>{esc(k)}</dt><dd>{v}</dd></div>" for k, v in facts)
+    synopsis = esc(overview) if overview else "Pas de résumé disponible pour ce film."
+    why = (f'<p class="cc-sheet-reason"><b>Pourquoi ce film :</b> {esc(reason)}</p>'
+           if reason else "")
+    url = imdb_url(tconst)
+    link = (f'<p><a class="cc-imdb-link" href="{esc(url)}" target="_blank" '
+            'rel="noopener noreferrer">Voir sur IMDb<span class="cc-sr"> (nouvel onglet)'
+            "</span></a></p>" if url else "")
+    poster = poster_img(row, size=SHEET_POSTERS[1], srcset=SHEET_POSTERS, sizes=SHEET_SIZES)
+    return (
+        f'<article class="cc-sheet-body" data-tconst="{esc(tconst)}">'
+        f'<div class="cc-sheet-poster">{poster}</div><div class="cc-sheet-text">'
+        f'<h2 class="cc-sheet-title" tabindex="-1">{esc(title)}</h2>'
+        f'<dl class="cc-sheet-facts">{rows}</dl>'
+        f'<h3 class="cc-sheet-h3">Résumé</h3><p class="cc-sheet-overview">{synopsis}</p>'
+        f"{why}{link}</div></article>"
+    )
+
+
+def _asset(name: str) -> str:
+    return resources.files("helpers.app").joinpath(name).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
 def stylesheet() -> str:
     """The page's CSS (``helpers/app/dashboard.css``) inside a ``<style>`` tag."""
-    css = resources.files("helpers.app").joinpath("dashboard.css").read_text(encoding="utf-8")
-    return f"<style>{css}</style>"
+    return f"<style>{_asset('dashboard.css')}</style>"
+
+
+@lru_cache(maxsize=1)
+def page_script_html() -> str:
+    """The page's script (``helpers/app/page.js``) inside a ``<script>`` tag."""
+    return f"<script>{_asset('page.js')}</script>"
 
 
 def about_html(manifest: Mapping) -> str:
@@ -115,7 +174,7 @@ def about_html(manifest: Mapping) -> str:
                    for k, v in _manifest_facts(manifest))
     facts = f"<table>{rows}</table>" if rows else "<p>Date des données inconnue.</p>"
     return (
-        '<div class="cc-about"><div class="cc-h2">À propos</div>'
+        '<div class="cc-about"><h2 class="cc-h2">À propos</h2>'
         "<p>Ce site aide les spectateurs du cinéma de Guéret à trouver des films qu'ils "
         "aimeront, à partir de films qu'ils ont aimés : les propositions viennent d'un "
         "algorithme qui compare genres, réalisateurs, acteurs, scénaristes, résumés, sagas, "

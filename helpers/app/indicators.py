@@ -23,7 +23,7 @@ import pandas as pd
 
 from helpers import config, files
 from helpers.app.fragments import esc, message_html
-from helpers.app.widgets import decade_range, decade_slider, genre_options
+from helpers.app.widgets import decade_range, decade_slider, genre_options, share_models
 from helpers.errors import CineError
 from helpers.fmt import fr_number, fr_percent, fr_runtime
 from helpers.schema import decade_span
@@ -92,10 +92,27 @@ def render_page(tables: Mapping[str, pd.DataFrame], decades: Decades, genre: str
         plots.plot_top_rated(kpi.top_rated(films, n=15)),
     ]
     scope = "tout le catalogue" if decades is None and genre is None else "la sélection"
-    images = "".join(f'<figure class="cc-chart"><img src="{plots.figure_data_uri(fig)}" '
-                     f'alt="{esc(plots.figure_title(fig))}"></figure>' for fig in charts)
-    return (f'<div class="cc-panel"><div class="cc-h2">En bref, sur {esc(scope)}</div>'
+    images = "".join(chart_html(fig) for fig in charts)
+    return (f'<div class="cc-panel"><h2 class="cc-h2">En bref, sur {esc(scope)}</h2>'
             f'{key_figures_html(figures)}</div><div class="cc-charts">{images}</div>')
+
+
+#: Below this width a page shows the phone layout of each chart (see ``plots.phone_figure``).
+PHONE_MEDIA = "(max-width: 599px)"
+#: Colours of the charts' PNG palettes (a third of the bytes of full-colour PNGs).
+CHART_COLORS = 128
+
+
+def chart_html(fig: object) -> str:
+    """A chart as a ``<picture>``: the phone layout on narrow screens, the wide one
+    elsewhere, both as palette PNGs, with a text alternative."""
+    from helpers.analysis import plots
+
+    alt = plots.figure_alt(fig)
+    wide = plots.figure_data_uri(fig, colors=CHART_COLORS, close=False)
+    phone = plots.figure_data_uri(plots.phone_figure(fig), dpi=110, colors=CHART_COLORS)
+    return (f'<figure class="cc-chart"><picture><source media="{PHONE_MEDIA}" '
+            f'srcset="{phone}"><img src="{wide}" alt="{esc(alt)}"></picture></figure>')
 
 
 # ------------------------------------------------------------------ pages on disk
@@ -213,9 +230,9 @@ class IndicatorsPanel:
                  pages: Callable[[Decades, str | None], str]) -> None:
         self._pages = pages
         self._shown: dict[tuple, str] = {}
-        self.decades = decade_slider(movies, "380px")
+        self.decades = decade_slider(movies)
         self.genre = widgets.Dropdown(options=[("Tous les genres", ""), *genre_options(movies)],
-                                      description="Genre", layout=widgets.Layout(width="300px"))
+                                      description="Genre")
         self.decades.add_class("kpi-decades")
         self.genre.add_class("kpi-genre")
         self.content = widgets.HTML()
@@ -223,12 +240,15 @@ class IndicatorsPanel:
         for widget in (self.decades, self.genre):
             widget.observe(lambda _: self.update(), names="value")
         title = widgets.HTML(
-            '<div class="cc-h2">Les chiffres du cinéma</div><p class="cc-hint">Le catalogue '
+            '<h2 class="cc-h2">Les chiffres du cinéma</h2><p class="cc-hint">Le catalogue '
             "de films (IMDb, au moins quelques centaines de votes), filtré par période et "
             "par genre. Les graphiques se mettent à jour avec les filtres.</p>")
-        header = widgets.VBox([title, widgets.HBox([self.decades, self.genre])])
+        filters = widgets.Box([self.decades, self.genre])
+        filters.add_class("kpi-filters")
+        header = widgets.VBox([title, filters])
         header.add_class("cc-panel")
         self.root = widgets.VBox([header, self.content])
+        share_models(self.root)
         self.update()
 
     def filters(self) -> tuple[Decades, str | None]:

@@ -19,7 +19,7 @@ import hashlib
 import html
 import re
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -146,17 +146,34 @@ def poster_src(movie_row: Mapping, cache_dir: Path | None = None,
     return url
 
 
+#: Shown instead of a poster that fails to load (the srcset is dropped too, or the browser
+#: would keep trying its candidates).
+FALLBACK_HANDLER = ("this.onerror=null;this.removeAttribute('srcset');"
+                    "this.src=this.dataset.fallback;")
+
+
 def poster_img(movie_row: Mapping, css_class: str = "poster", cache_dir: Path | None = None,
-               size: str = DEFAULT_SIZE) -> str:
-    """An ``<img>`` tag (escaped) that switches to the placeholder if the poster fails to load."""
+               size: str = DEFAULT_SIZE, srcset: Sequence[str] = (),
+               sizes: str = "100vw") -> str:
+    """An ``<img>`` tag (escaped) that switches to the placeholder if the poster fails to load.
+
+    ``srcset`` lists TMDB sizes (``("w185", "w342")``) the browser may pick from for the
+    displayed width ``sizes`` (a CSS ``sizes`` value) and the screen's pixel density; ``size``
+    is the fallback ``src``. Posters load lazily, as they come into view.
+    """
     title = display_title(movie_row)
     fallback = placeholder_uri(title, movie_row.get("year"), _text(movie_row.get("tconst")))
     src = poster_src(movie_row, cache_dir, size)
     alt = f"Affiche : {_text(title)}"
+    choices = ""
+    if srcset and poster_url(movie_row.get("poster_path")) is not None:
+        candidates = ", ".join(f"{poster_src(movie_row, cache_dir, s)} {s.lstrip('w')}w"
+                               for s in srcset)
+        choices = f' srcset="{html.escape(candidates)}" sizes="{html.escape(sizes)}"'
     return (
-        f'<img class="{html.escape(css_class)}" src="{html.escape(src)}" '
+        f'<img class="{html.escape(css_class)}" src="{html.escape(src)}"{choices} '
         f'data-fallback="{html.escape(fallback)}" alt="{html.escape(alt)}" loading="lazy" '
-        'onerror="this.onerror=null;this.src=this.dataset.fallback;">'
+        f'decoding="async" onerror="{FALLBACK_HANDLER}">'
     )
 
 

@@ -39,6 +39,9 @@ CULL_INTERVAL = 10
 #: returns ``[(pattern relative to the base URL, handler class, kwargs)]``, see
 #: :class:`helpers.app.server.CineVoila`), e.g. the e-mail confirmation links.
 EXTRA_HANDLERS: list[str] = ["helpers.app.links:mounted_link_handlers"]
+#: The only front-end extensions the page uses: the widgets and Voilà's widget manager
+#: (any other JupyterLab extension installed, such as jupyterlab_pygments, is not sent).
+LAB_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8")
 #: Seconds Voilà waits for a cell's output once executed (default 4): when many visitors
 #: arrive at once the CPU is shared and the app's display message can come later; with
 #: the default Voilà then serves a page without the app.
@@ -91,6 +94,12 @@ def voila_command(port: int = DEFAULT_PORT, preheat: bool = True, pool_size: int
         # 10 visitors arriving at once).
         "--KernelManager.transport=ipc",
         *(f"--CineVoila.extra_handlers={path}" for path in EXTRA_HANDLERS),
+        f"--VoilaConfiguration.extension_allowlist={list(LAB_EXTENSIONS)}",
+        # The extensions' files carry a hash of their content in their names: a repeat
+        # visit takes them from the browser's cache instead of asking again for each one
+        # (Voilà sends them "no-cache"; this setting is read at each request).
+        "--Voila.tornado_settings={'static_immutable_cache': "
+        f"['{normalise_base_url(base_url)}voila/labextensions/']}}",
         *extra,
     ]
 

@@ -10,7 +10,8 @@ from helpers import config
 
 
 def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("name", help="ingest, kpi, search, recommend, dashboard or all")
+    parser.add_argument("name",
+                        help="ingest, kpi, search, recommend, dashboard, notify, page or all")
     parser.add_argument("options", nargs=argparse.REMAINDER, help="options of that benchmark")
 
 

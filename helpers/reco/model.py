@@ -541,11 +541,14 @@ def _read_catalogue(path: Path) -> pd.DataFrame:
 
 def fit_and_save(processed_dir: Path, path: Path) -> Recommender:
     """Fit on the processed movies table of ``processed_dir`` and save to ``path``, with the
-    title index of its catalogue (so that a dashboard kernel does not build it)."""
+    title index of its catalogue (so that a dashboard kernel does not build it) and the
+    films' synopses (read one at a time by the film sheet)."""
     from helpers.data.catalog import load_movies
+    from helpers.reco.overviews import save_overviews
     from helpers.reco.search import INDEX_FOLDER, TitleIndex
 
     model = Recommender().fit(load_movies(processed_dir))
     model.save(path)
     TitleIndex.cached(model.movies_, Path(path) / INDEX_FOLDER)
+    save_overviews(model.movies_, Path(path))
     return model
