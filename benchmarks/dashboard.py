@@ -174,7 +174,7 @@ class Server:
 def serve(data: Path, preheat: bool, **options: object) -> Iterator[Server]:
     """Voilà on a free port, prepared and started as by ``python -m helpers serve``
     (``options``: more keyword arguments of :func:`helpers.app.serve.voila_command`)."""
-    indicators.ensure_default_page(data / "processed")
+    indicators.ensure_default_page(config.release_dir(data) / "processed")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
