@@ -135,6 +135,31 @@ def test_the_site_loads_with_and_without_brotli(tmp_path: Path, brotli: bool) ->
     assert "hash $cine_route consistent;" in text and "proxy_next_upstream" in text
 
 
+def test_the_site_loads_inside_debians_own_nginx_conf(tmp_path: Path) -> None:
+    """As installed: Debian's /etc/nginx/nginx.conf (modules-enabled, its http settings)
+    including the rendered site in place of sites-enabled/*."""
+    require_stack()
+    debian = Path("/etc/nginx/nginx.conf")
+    require(debian.is_file(), "Debian's /etc/nginx/nginx.conf is missing")
+    _, _, cert = nginx.configure(tmp_path, ["127.0.0.1:8866"])
+    site_conf = tmp_path / "conf" / "site" / "cine-creuse.conf"
+    text = debian.read_text()
+    assert "include /etc/nginx/sites-enabled/*;" in text
+    conf = tmp_path / "debian-nginx.conf"
+    conf.write_text(text.replace("include /etc/nginx/sites-enabled/*;", f"include {site_conf};")
+                    .replace("pid /run/nginx.pid;", f"pid {tmp_path / 'nginx.pid'};"))
+    nginx.check(conf, Path("/usr/share/nginx"))  # Debian's prefix (modules/ is there)
+
+
+def test_without_a_backend_nginx_answers_the_french_restarting_page() -> None:
+    require_stack()
+    with nginx.proxy([f"127.0.0.1:{nginx.free_port()}"]) as proxy:  # nothing listens there
+        answer = requests.get(proxy.local_url, verify=str(proxy.certificate), timeout=30)
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "60"
+    assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert pages.RESTARTING_TEXT in answer.text and '<html lang="fr">' in answer.text
+
+
 # -------------------------------------------------------------------------- one backend
 class TestOneBackend:
     @pytest.fixture(scope="class")
