@@ -4,4 +4,5 @@ Run ``python -m helpers bench <name> [options]`` (or ``python -m benchmarks <nam
 Each benchmark is a module ``benchmarks.<name>`` with ``main(argv) -> int``.
 """
 
-BENCHMARKS = ("ingest", "kpi", "search", "recommend", "dashboard", "flood", "kernel", "notify")
+BENCHMARKS = ("ingest", "kpi", "search", "recommend", "dashboard", "flood", "kernel", "notify",
+              "proxy")

@@ -10,6 +10,8 @@ browser reaches it as ``https://cine.test:<port>/films/`` with :func:`chromium_a
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import pwd
 import shutil
@@ -38,10 +40,15 @@ def available() -> bool:
     return Path(NGINX).is_file() and MIME_TYPES.is_file()
 
 
-def chromium_args() -> list[str]:
-    """:data:`benchmarks.dashboard.CHROMIUM_ARGS` with :data:`HOST` resolved to 127.0.0.1."""
-    return [f"--host-resolver-rules=MAP {HOST} 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+def chromium_args(trusted: Proxy | None = None) -> list[str]:
+    """:data:`benchmarks.dashboard.CHROMIUM_ARGS` with :data:`HOST` resolved to 127.0.0.1;
+    with ``trusted``, that proxy's certificate is accepted as valid (a page with a
+    certificate error, even ignored, is never cached by Chromium: repeat visits need it)."""
+    args = [f"--host-resolver-rules=MAP {HOST} 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
             if arg.startswith("--host-resolver-rules=") else arg for arg in CHROMIUM_ARGS]
+    if trusted is not None:
+        args.append(f"--ignore-certificate-errors-spki-list={trusted.spki()}")
+    return args
 
 
 @dataclass
@@ -70,6 +77,14 @@ class Proxy:
     @property
     def error_log(self) -> Path:
         return self.prefix / "logs" / "cine-creuse.error.log"
+
+    def spki(self) -> str:
+        """Base64 SHA-256 of the certificate's public key (Chromium's SPKI pin)."""
+        public = subprocess.run(["openssl", "x509", "-pubkey", "-noout", "-in",
+                                 str(self.certificate)], check=True, capture_output=True).stdout
+        der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=public,
+                             check=True, capture_output=True).stdout
+        return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
     def ssl_context(self) -> ssl.SSLContext:
         """A client context trusting only this proxy's certificate."""

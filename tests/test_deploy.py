@@ -47,7 +47,7 @@ def unit(path: Path) -> dict[str, dict[str, list[str]]]:
 
 def test_the_services_run_the_same_way_as_an_unprivileged_user() -> None:
     services = sorted(DEPLOY.glob("*.service"))
-    assert [p.name for p in services] == ["cine-creuse.service", "cine-notify.service",
+    assert [p.name for p in services] == ["cine-creuse@.service", "cine-notify.service",
                                           "cine-refresh.service"]
     commands = {}
     for path in services:
@@ -59,16 +59,16 @@ def test_the_services_run_the_same_way_as_an_unprivileged_user() -> None:
                            "CapabilityBoundingSet": ""}.items():
             assert service[key] == [value], (path.name, key)
         (command,) = service["ExecStart"]
-        python, m, package, name, *options = command.split()
+        python, m, package, name, *options = command.replace("%i", "8866").split()
         assert (python, m, package) == (f"{PROJECT}/.venv/bin/python", "-m", "helpers")
         parser = argparse.ArgumentParser()
         module = importlib.import_module(f"helpers.cli.{cli.COMMANDS[name][0]}")
         getattr(module, f"add_{name}_arguments")(parser)
         parser.parse_args(options)  # the options exist
         commands[path.stem] = [name, *options]
-    assert commands == {"cine-creuse": ["serve"], "cine-notify": ["notify"],
+    assert commands == {"cine-creuse@": ["serve", "--port", "8866"], "cine-notify": ["notify"],
                         "cine-refresh": ["build", "--refresh", "--quiet"]}
-    serve = unit(DEPLOY / "cine-creuse.service")
+    serve = unit(DEPLOY / "cine-creuse@.service")
     assert serve["Service"]["Restart"] == ["on-failure"]
     assert serve["Service"]["KillMode"] == ["control-group"]
     assert serve["Install"]["WantedBy"] == ["multi-user.target"]
@@ -86,7 +86,7 @@ def test_the_environment_file_names_what_the_code_reads() -> None:
     code = "\n".join(p.read_text() for p in (config.PROJECT_ROOT / "helpers").rglob("*.py"))
     read = set(re.findall(r"\"(CINE_[A-Z_]+)\"", code))
     assert named <= read, named - read
-    assert {"CINE_HOST", "CINE_PORT", "CINE_BASE_URL", "CINE_MAX_VISITORS", "CINE_DATA_DIR",
+    assert {"CINE_HOST", "CINE_BASE_URL", "CINE_MAX_VISITORS", "CINE_DATA_DIR",
             "CINE_PUBLIC_URL", "CINE_SMTP_HOST", "CINE_MAIL_FROM"} <= named
     assert "CINE_BASE_URL=/films/" in example.splitlines()
 
@@ -104,7 +104,7 @@ def test_the_nginx_command_writes_the_site_and_refuses_bad_values(
     site = (tmp_path / "cine-creuse.conf").read_text()
     assert "listen 443 ssl http2;" in site and "listen [::]:443 ssl http2;" in site
     assert "return 301 https://$host$request_uri;" in site  # port 80 to https
-    assert "root /var/www/letsencrypt;" in site and "location = /films/ {" in site
+    assert "root /var/www/html;" in site and "location = /films/ {" in site
     assert "brotli" not in site.replace("brotli or gzip", "")
     assert 'lang="fr"' in (tmp_path / "errors" / "429.html").read_text()
     for bad in (["--server-name", "films.example.fr;\n include /etc/passwd"],

@@ -26,6 +26,7 @@ import pandas as pd
 import pytest
 import requests
 from conftest import require
+from http_fixtures import FileServer
 
 from benchmarks import nginx
 from benchmarks.dashboard import CHROMIUM, IMAGES_LOADED, Server, serve
@@ -158,6 +159,21 @@ def test_without_a_backend_nginx_answers_the_french_restarting_page() -> None:
     assert answer.status_code == 503 and answer.headers["Retry-After"] == "60"
     assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
     assert pages.RESTARTING_TEXT in answer.text and '<html lang="fr">' in answer.text
+
+
+def test_a_backend_at_its_cap_makes_nginx_forget_the_route() -> None:
+    """Two backends answering the dashboard's 503 (at their cap): the refused visitor's
+    route cookie is cleared, so that the page's own retry may reach the other backend."""
+    require_stack()
+    with FileServer({}) as first, FileServer({}) as second:
+        first.statuses["/films/"] = [503]
+        second.statuses["/films/"] = [503]
+        with nginx.proxy([first.url.split("/")[2], second.url.split("/")[2]]) as proxy:
+            answer = requests.get(proxy.local_url, verify=str(proxy.certificate), timeout=10,
+                                  cookies={ROUTE_COOKIE: "0" * 32})
+    assert answer.status_code == 503
+    assert answer.headers["Set-Cookie"] == (f"{ROUTE_COOKIE}=; Path=/films/; Max-Age=0; Secure; "
+                                            "HttpOnly; SameSite=Lax")
 
 
 # -------------------------------------------------------------------------- one backend

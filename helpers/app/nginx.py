@@ -54,7 +54,7 @@ class NginxSite:
     https_listen: tuple[str, ...] = ("443", "[::]:443")
     http_listen: tuple[str, ...] = ("80", "[::]:80")
     log_dir: Path = Path("/var/log/nginx")
-    acme_root: Path | None = Path("/var/www/letsencrypt")
+    acme_root: Path | None = Path("/var/www/html")  # Debian's default site's webroot
     #: cookie (default with several backends), ip (ip_hash) or none (one backend)
     sticky: str | None = None
     #: brotli include: None means "where Debian's module is installed"

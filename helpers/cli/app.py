@@ -70,8 +70,9 @@ def add_nginx_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--http-listen", action="append", metavar="ADDRESS",
                         help="plain http address, redirected to https (repeatable; default "
                              "80 and [::]:80; 'none' for no http server)")
-    parser.add_argument("--acme-root", default="/var/www/letsencrypt",
-                        help="webroot of certbot's challenges on http ('' for none)")
+    parser.add_argument("--acme-root", default="/var/www/html",
+                        help="webroot of certbot's challenges on http (default Debian's "
+                             "/var/www/html, as for the first certificate; '' for none)")
     parser.add_argument("--log-dir", type=Path, default=Path("/var/log/nginx"))
     parser.add_argument("--sticky", choices=("cookie", "ip", "none"), default=None,
                         help="how a visitor stays on one backend (default: cookie with "
