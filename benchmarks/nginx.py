@@ -16,7 +16,6 @@ import os
 import pwd
 import shutil
 import socket
-import ssl
 import subprocess
 import tempfile
 import time
@@ -25,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.common import free_port, self_signed_cert
 from benchmarks.dashboard import CHROMIUM_ARGS
 from helpers.app.nginx import BROTLI_MODULE, site, write_site
 
@@ -86,24 +86,6 @@ class Proxy:
                              check=True, capture_output=True).stdout
         return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
-    def ssl_context(self) -> ssl.SSLContext:
-        """A client context trusting only this proxy's certificate."""
-        return ssl.create_default_context(cafile=str(self.certificate))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for :data:`HOST` and 127.0.0.1 (openssl, 2 days)."""
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", f"/CN={HOST}", "-addext", f"subjectAltName=DNS:{HOST},IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    return cert, key
 
 
 def main_conf(prefix: Path, site_conf: Path, brotli: bool) -> str:
@@ -147,7 +129,7 @@ def configure(prefix: Path, backends: Sequence[str], base_url: str = "/films/",
     for folder in ("logs", "temp", "conf"):
         (prefix / folder).mkdir(exist_ok=True)
     os.chmod(prefix, 0o755)  # workers (www-data) read the error pages
-    cert, key = certificate(prefix / "conf")
+    cert, key = self_signed_cert(prefix / "conf", (HOST, "127.0.0.1"))
     port = port or free_port()
     options = {"http_listen": [], "acme_root": None, **options}
     nginx_site = site([HOST], str(cert), str(key), base_url, backends=list(backends),

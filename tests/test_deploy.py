@@ -12,7 +12,6 @@ import importlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import psutil
 import pytest
 import requests
 
+from benchmarks.common import free_port
 from helpers import cli, config
 
 DEPLOY = config.PROJECT_ROOT / "deploy"
@@ -114,12 +114,6 @@ def test_the_nginx_command_writes_the_site_and_refuses_bad_values(
         assert cli.main([*base, *bad]) == 1
         err = capsys.readouterr().err
         assert err.startswith("error: ") and err.count("\n") == 1, err
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.slow

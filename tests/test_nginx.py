@@ -29,6 +29,7 @@ from conftest import require
 from http_fixtures import FileServer
 
 from benchmarks import nginx
+from benchmarks.common import free_port
 from benchmarks.dashboard import CHROMIUM, IMAGES_LOADED, Server, serve
 from benchmarks.widget_client import WidgetClient
 from helpers.app import pages
@@ -154,7 +155,7 @@ def test_the_site_loads_inside_debians_own_nginx_conf(tmp_path: Path) -> None:
 
 def test_without_a_backend_nginx_answers_the_french_restarting_page() -> None:
     require_stack()
-    with nginx.proxy([f"127.0.0.1:{nginx.free_port()}"]) as proxy:  # nothing listens there
+    with nginx.proxy([f"127.0.0.1:{free_port()}"]) as proxy:  # nothing listens there
         answer = requests.get(proxy.local_url, verify=str(proxy.certificate), timeout=30)
     assert answer.status_code == 503 and answer.headers["Retry-After"] == "60"
     assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
