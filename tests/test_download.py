@@ -376,6 +376,9 @@ def test_google_drive_file_through_gdown(drive, source, tmp_path):
     download_all(tmp_path, tmdb_source=f"https://drive.google.com/file/d/{DRIVE_ID}/view",
                  only=[TMDB], progress=False)
     assert files.log == []
+    # Drive gives no validator: a refresh keeps the verified copy (no network either)
+    download_all(tmp_path, tmdb_source=DRIVE_ID, only=[TMDB], progress=False, refresh=True)
+    assert files.log == []
 
 
 def test_google_drive_page_without_the_file_is_an_error(drive, tmp_path):
