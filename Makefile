@@ -1,10 +1,10 @@
-# Ciné Creuse: every entry point. Only needs python3.11 (and apt for Chromium in tests).
+# Ciné Creuse: every entry point. Only needs python3.11 (and apt for Chromium and nginx in tests).
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8866
 
-.PHONY: all dashboard demo test bench report venv chromium clean
+.PHONY: all dashboard demo test bench report venv chromium nginx clean
 
 all: dashboard
 
@@ -33,8 +33,12 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing: run 'sudo apt-get install chromium'"; fi; }
 
-## All tests (unit, notebooks, real-sample ingest, evaluation, browser).
-test: venv chromium
+## Debian's nginx and brotli modules for the reverse-proxy tests (installed, not started).
+nginx:
+	@.ci/install-nginx
+
+## All tests (unit, notebooks, real-sample ingest, evaluation, browser, nginx).
+test: venv chromium nginx
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 bench: venv

@@ -5,4 +5,4 @@ Each benchmark is a module ``benchmarks.<name>`` with ``main(argv) -> int``.
 """
 
 BENCHMARKS = ("ingest", "kpi", "search", "recommend", "dashboard", "flood", "kernel", "notify",
-              "page")
+              "page", "proxy")

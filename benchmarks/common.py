@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -13,6 +16,31 @@ import numpy as np
 import psutil
 
 from helpers.schema import MANIFEST
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def self_signed_cert(folder: Path, names: tuple[str, ...] = ("127.0.0.1",)) -> tuple[Path, Path]:
+    """A self-signed certificate valid 2 days for ``names`` (IP addresses or host names, the
+    first one its subject) and its key, made with openssl, in ``folder``."""
+    def san(name: str) -> str:
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return f"DNS:{name}"
+        return f"IP:{name}"
+
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", f"/CN={names[0]}",
+                    "-addext", "subjectAltName=" + ",".join(san(n) for n in names),
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
 
 
 def tree_rss(pid: int | None = None) -> int:

@@ -24,7 +24,6 @@ import os
 import random
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,7 +38,7 @@ import pandas as pd
 import psutil
 import requests
 
-from benchmarks.common import bench_dir, mb
+from benchmarks.common import bench_dir, free_port, mb
 from helpers import config
 from helpers.app import indicators
 from helpers.app.serve import CULL_IDLE_TIMEOUT, normalise_base_url, voila_command
@@ -177,10 +176,8 @@ class Server:
 def serve(data: Path, preheat: bool, **options: object) -> Iterator[Server]:
     """Voilà on a free port, prepared and started as by ``python -m helpers serve``
     (``options``: more keyword arguments of :func:`helpers.app.serve.voila_command`)."""
-    indicators.ensure_default_page(data / "processed")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    indicators.ensure_default_page(config.release_dir(data) / "processed")
+    port = free_port()
     log = Path(tempfile.mkdtemp(prefix="cine-bench-")) / f"voila-{port}.log"
     env = {**os.environ, "CINE_DATA_DIR": str(data)}
     with log.open("w") as out:

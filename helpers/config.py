@@ -61,14 +61,29 @@ def raw_dir() -> Path:
     return data_dir() / "raw"
 
 
+#: In the data folder: the releases ``build`` makes (``releases/<stamp>/processed`` and
+#: ``.../models``) and the symbolic link to the one in service (see helpers.data.releases).
+RELEASES_DIR = "releases"
+CURRENT_LINK = "current"
+
+
+def release_dir(data: Path | None = None) -> Path:
+    """The data release in service: where ``<data>/current`` points (``releases/<stamp>``),
+    resolved, so that a process keeps the release it started with; the data folder itself
+    when there is no release (the demo, or tables built by ``ingest`` and ``fit`` alone)."""
+    data = Path(data) if data is not None else data_dir()
+    link = data / CURRENT_LINK
+    return link.resolve() if link.is_symlink() and link.exists() else data
+
+
 def processed_dir() -> Path:
-    """Light Parquet tables written by the ingest."""
-    return data_dir() / "processed"
+    """Light Parquet tables written by the ingest (of the release in service)."""
+    return release_dir() / "processed"
 
 
 def models_dir() -> Path:
-    """Fitted model artifacts."""
-    return data_dir() / "models"
+    """Fitted model artifacts (of the release in service)."""
+    return release_dir() / "models"
 
 
 def model_path() -> Path:

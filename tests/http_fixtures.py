@@ -1,8 +1,9 @@
 """A small threaded HTTP server on 127.0.0.1 for the download tests, and an HTTPS proxy
 that plays Google Drive for gdown.
 
-Serves in-memory files with HTTP Range and ETag/If-Range, logs every request, and
-injects faults on demand: a connection dropped mid-body, error statuses, ignored Range.
+Serves in-memory files with HTTP Range, ETag/If-Range, Last-Modified and conditional GETs
+(If-None-Match, If-Modified-Since: 304), logs every request, and injects faults on demand:
+a connection dropped mid-body, error statuses, ignored Range.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import socketserver
 import ssl
 import subprocess
 import threading
+import time
 from collections.abc import Callable
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -51,9 +54,15 @@ class FileServer(_Threaded):
     def __init__(self, files: dict[str, bytes | Route]) -> None:
         self.files = dict(files)
         self.log: list[tuple[str, str | None]] = []  # (path with query, Range header)
+        #: (path, status answered, If-None-Match, If-Modified-Since) of every request
+        self.answers: list[tuple[str, int, str | None, str | None]] = []
         self.cut_once: dict[str, int] = {}  # path -> body bytes sent before dropping, once
         self.statuses: dict[str, list[int]] = {}  # path -> next statuses (200: serve the file)
         self.ignore_range = False
+        self.etags = True  # False: validators are Last-Modified dates only
+        #: path -> modification time (epoch seconds) sent as Last-Modified; default: start
+        self.modified: dict[str, float] = {}
+        self.started = float(int(time.time()) - 3600)
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -78,16 +87,27 @@ class FileServer(_Threaded):
         """Range headers of the requests received for ``path`` (None: no Range)."""
         return [rng for p, rng in self.log if urlparse(p).path == path]
 
+    def conditional_requests(self) -> list[tuple[str, int]]:
+        """(path, status) of the requests that carried If-None-Match or If-Modified-Since."""
+        return [(path, status) for path, status, match, since in self.answers
+                if match is not None or since is not None]
+
+    def _reply(self, h: BaseHTTPRequestHandler, status: int, *args: object) -> None:
+        """Record the answer (before the client can see it), then send it."""
+        self.answers.append((urlparse(h.path).path, status, h.headers.get("If-None-Match"),
+                             h.headers.get("If-Modified-Since")))
+        _send(h, status, *args)
+
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
         parts = urlparse(h.path)
         self.log.append((h.path, h.headers.get("Range")))
         pending = self.statuses.get(parts.path)
         status = pending.pop(0) if pending else 200
         if status != 200:
-            return _send(h, status, "text/plain", b"error")
+            return self._reply(h, status, "text/plain", b"error")
         entry = self.files.get(parts.path)
         if entry is None:
-            return _send(h, 404, "text/plain", b"not found")
+            return self._reply(h, 404, "text/plain", b"not found")
         extra: dict[str, str] = {}
         if callable(entry):
             query = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -96,17 +116,35 @@ class FileServer(_Threaded):
         else:
             ctype, body = "application/octet-stream", entry
         etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
+        modified = self.modified.get(parts.path, self.started)
+        last_modified = formatdate(modified, usegmt=True)
+        validators = {"ETag": etag} if self.etags else {}
+        validators["Last-Modified"] = last_modified
+        if _not_modified(h, etag if self.etags else None, modified):
+            return self._reply(h, 304, ctype, b"", validators)
         start, rng = 0, h.headers.get("Range")
         if_range = h.headers.get("If-Range")
-        if rng and not self.ignore_range and (if_range is None or if_range == etag):
+        if rng and not self.ignore_range and (if_range is None or if_range in (etag,
+                                                                               last_modified)):
             start = int(rng.removeprefix("bytes=").split("-")[0])
             if start >= len(body):
-                return _send(h, 416, "text/plain", b"", {"Content-Range": f"bytes */{len(body)}"})
-        headers = {"ETag": etag, **extra}
+                return self._reply(h, 416, "text/plain", b"",
+                                   {"Content-Range": f"bytes */{len(body)}"})
+        headers = {**validators, **extra}
         if start:
             headers["Content-Range"] = f"bytes {start}-{len(body) - 1}/{len(body)}"
         cut = self.cut_once.pop(parts.path, None)
-        _send(h, 206 if start else 200, ctype, body[start:], headers, cut)
+        return self._reply(h, 206 if start else 200, ctype, body[start:], headers, cut)
+
+
+def _not_modified(h: BaseHTTPRequestHandler, etag: str | None, modified: float) -> bool:
+    """RFC 9110 section 13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+    match, since = h.headers.get("If-None-Match"), h.headers.get("If-Modified-Since")
+    if match is not None:
+        return etag is not None and etag in [tag.strip() for tag in match.split(",")]
+    if since is not None:
+        return int(modified) <= parsedate_to_datetime(since).timestamp()
+    return False
 
 
 def _send(

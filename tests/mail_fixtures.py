@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import socket
 import ssl
-import subprocess
 import threading
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -22,20 +20,9 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from benchmarks.common import free_port, self_signed_cert
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def self_signed_cert(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 (SAN IP) and its key, made with openssl."""
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    return cert, key
+__all__ = ["free_port", "self_signed_cert"]  # shared with the other tests from here too
 
 
 class SmtpServer:

@@ -33,11 +33,12 @@ def manager(max_kernels: int, live: int = 0, starting: int = 0,
     return km
 
 
-def test_a_ready_preheated_kernel_is_always_given() -> None:
+def test_a_ready_preheated_kernel_is_always_given(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("CINE_DATA_DIR", str(tmp_path))  # tables in the folder: no release
     km = manager(2, live=2, pool=["ready"])  # a visitor and the ready kernel: at the cap
     assert km.used() == 2 and km.would_admit()
     assert km.status() == {"kernels": 2, "visitors": 1, "preheated_ready": 1, "capacity": 2,
-                           "accepting": True}
+                           "accepting": True, "release": None}
 
 
 def test_no_ready_kernel_and_no_room_refuses() -> None:

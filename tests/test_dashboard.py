@@ -324,6 +324,18 @@ def test_card_shows_french_formats(app: DashboardApp) -> None:
     assert "," in rating
 
 
+def test_cards_html_is_the_notebooks_grid_in_the_recommenders_order(app: DashboardApp) -> None:
+    recs = pd.DataFrame({"tconst": ["tt0068646", "tt1675434"],
+                         "reason": ["même réalisateur (X)", "<b>très</b> apprécié"]})
+    html = fragments.cards_html(app.movies, recs)
+    parser = _Cards()
+    parser.feed(html)
+    assert html.startswith('<div class="cc-app"><div class="cc-grid"><div class="cc-card">')
+    assert [c["cc-card-title"] for c in parser.cards] == ["Le Parrain", "Intouchables"]
+    assert parser.cards[1]["cc-card-reason"] == "Parce que : <b>très</b> apprécié"
+    assert "<b>" not in html
+
+
 @pytest.mark.parametrize(("minutes", "text"), [(112, "1 h 52"), (45, "45 min"), (120, "2 h 00"),
                                                (None, ""), (float("nan"), ""), (0, "")])
 def test_runtime_fr(minutes: object, text: str) -> None:
@@ -974,8 +986,8 @@ def test_serve_draws_the_default_indicators_page_then_starts_voila(
     default = indicators.page_file(tiny_env / "processed", None, None)
     default.unlink(missing_ok=True)
     started = []
-    monkeypatch.setattr(serve.subprocess, "call",
-                        lambda command, cwd: started.append(command) or 0)
+    monkeypatch.setattr(serve, "run_until_stopped",
+                        lambda command: started.append(list(command)) or 0)
     assert cli.main(["serve", "--port", "8899", "--max-visitors", "5"]) == 0
     assert default.is_file() and started == [serve.voila_command(8899, max_visitors=5)]
     out = capsys.readouterr().out
@@ -987,8 +999,8 @@ def test_serve_draws_the_default_indicators_page_then_starts_voila(
 def test_serve_options_from_the_environment(tiny_env: Path, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture) -> None:
     started = []
-    monkeypatch.setattr(serve.subprocess, "call",
-                        lambda command, cwd: started.append(command) or 0)
+    monkeypatch.setattr(serve, "run_until_stopped",
+                        lambda command: started.append(list(command)) or 0)
     for name, value in {"CINE_HOST": "0.0.0.0", "CINE_PORT": "8123",
                         "CINE_BASE_URL": "films", "CINE_MAX_VISITORS": "7"}.items():
         monkeypatch.setenv(name, value)

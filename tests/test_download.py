@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import subprocess
@@ -134,8 +135,8 @@ def test_part_left_by_an_interrupted_run_is_resumed(server, source, tmp_path):
     dest = tmp_path / "title.principals.tsv.gz"
     with pytest.raises(CineError, match=r"HTTP 503 Service Unavailable .*, tried 2 times"):
         download_file(server.url + BIG[1:], dest, progress=False, retries=1)
-    assert _leftovers(tmp_path) == ["title.principals.tsv.gz.meta.json",
-                                    "title.principals.tsv.gz.part"]
+    assert _leftovers(tmp_path) == ["title.principals.tsv.gz.part",
+                                    "title.principals.tsv.gz.part.meta.json"]
     assert (tmp_path / "title.principals.tsv.gz.part").stat().st_size == half
     download_file(server.url + BIG[1:], dest, progress=False)
     assert dest.read_bytes() == body
@@ -168,11 +169,84 @@ def test_complete_part_answered_416_is_finalised(server, source, tmp_path):
     body = source["title.principals.tsv.gz"]
     dest = tmp_path / "title.principals.tsv.gz"
     (tmp_path / f"{dest.name}.part").write_bytes(body)
-    (tmp_path / f"{dest.name}.meta.json").write_text(
-        json.dumps({"source": server.url + BIG[1:], "verified": False}))
+    (tmp_path / f"{dest.name}.part.meta.json").write_text(
+        json.dumps({"source": server.url + BIG[1:]}))
     download_file(server.url + BIG[1:], dest, progress=False)
     assert dest.read_bytes() == body
     assert server.requests_for(BIG) == [f"bytes={len(body)}-"]
+
+
+# --- refresh: conditional GET ---------------------------------------------------------------
+
+
+def test_refresh_with_nothing_changed_makes_only_conditional_requests(server, tmp_path):
+    raw = tmp_path / "raw"
+    _fetch(server, raw)
+    before = {p.name: p.stat().st_mtime_ns for p in raw.iterdir()
+              if not p.name.endswith(".meta.json")}
+    server.answers.clear()
+    _fetch(server, raw, refresh=True)
+    assert len(server.answers) == 8
+    assert all(status == 304 and match and since for _, status, match, since in server.answers)
+    assert {p.name: p.stat().st_mtime_ns for p in raw.iterdir()
+            if not p.name.endswith(".meta.json")} == before  # nothing rewritten
+    meta = json.loads((raw / "title.crew.tsv.gz.meta.json").read_text())
+    assert meta["verified"] is True and "checked_at" in meta
+
+
+def test_refresh_downloads_only_the_changed_file(server, source, tmp_path):
+    raw = tmp_path / "raw"
+    _fetch(server, raw)
+    new = source["title.episode.tsv.gz"]
+    server.files["/imdb/title.crew.tsv.gz"] = new
+    server.answers.clear()
+    paths = _fetch(server, raw, refresh=True)
+    assert paths["title.crew.tsv.gz"].read_bytes() == new
+    assert sorted(status for _, status, _, _ in server.answers) == [200] + [304] * 7
+    assert [p for p, status, _, _ in server.answers if status == 200] == [
+        "/imdb/title.crew.tsv.gz"]
+    meta = json.loads((raw / "title.crew.tsv.gz.meta.json").read_text())
+    assert meta["size"] == len(new)
+    assert meta["etag"] == f'"{hashlib.sha1(new).hexdigest()[:16]}"'  # the new version's
+
+
+def test_refresh_with_last_modified_only(server, source, tmp_path):
+    """A server without ETags: If-Modified-Since with the stored Last-Modified date."""
+    server.etags = False
+    path = "/imdb/title.crew.tsv.gz"
+    dest = tmp_path / "title.crew.tsv.gz"
+    download_file(server.url + path[1:], dest, progress=False)
+    assert json.loads((tmp_path / "title.crew.tsv.gz.meta.json").read_text())["etag"] is None
+    download_file(server.url + path[1:], dest, progress=False, refresh=True)
+    assert server.answers[-1][1:] == (304, None, server.answers[-1][3])
+    assert server.answers[-1][3] is not None
+    server.files[path] = source["title.episode.tsv.gz"]
+    server.modified[path] = server.started + 60
+    download_file(server.url + path[1:], dest, progress=False, refresh=True)
+    assert server.answers[-1][1] == 200 and dest.read_bytes() == source["title.episode.tsv.gz"]
+
+
+def test_refresh_download_cut_mid_body_resumes(server, source, tmp_path):
+    dest = tmp_path / "title.principals.tsv.gz"
+    download_file(server.url + BIG[1:], dest, progress=False)
+    new = source["title.akas.tsv.gz"]
+    server.files[BIG] = new
+    server.cut_once[BIG] = len(new) // 2
+    server.log.clear()
+    download_file(server.url + BIG[1:], dest, progress=False, refresh=True)
+    assert dest.read_bytes() == new
+    assert server.requests_for(BIG) == [None, f"bytes={len(new) // 2}-"]
+    assert _leftovers(tmp_path) == [dest.name, f"{dest.name}.meta.json"]
+
+
+def test_a_corrupt_new_version_leaves_the_verified_copy_untouched(server, source, tmp_path):
+    raw = tmp_path / "raw"
+    _fetch(server, raw, only=["title.basics.tsv.gz"])
+    before = {p.name: p.read_bytes() for p in raw.iterdir()}
+    server.files["/imdb/title.basics.tsv.gz"] = source["title.basics.tsv.gz"][:100]
+    with pytest.raises(CineError, match=r"title\.basics\.tsv\.gz: the file from .* is corrupt"):
+        _fetch(server, raw, only=["title.basics.tsv.gz"], refresh=True)
+    assert {p.name: p.read_bytes() for p in raw.iterdir()} == before  # file and sidecar
 
 
 # --- corrupt files, HTTP errors, offline ------------------------------------------------
@@ -301,6 +375,9 @@ def test_google_drive_file_through_gdown(drive, source, tmp_path):
     files.log.clear()  # a verified copy: no network the second time
     download_all(tmp_path, tmdb_source=f"https://drive.google.com/file/d/{DRIVE_ID}/view",
                  only=[TMDB], progress=False)
+    assert files.log == []
+    # Drive gives no validator: a refresh keeps the verified copy (no network either)
+    download_all(tmp_path, tmdb_source=DRIVE_ID, only=[TMDB], progress=False, refresh=True)
     assert files.log == []
 
 

@@ -38,7 +38,7 @@ OPTIONS = {"base_url": "/films/", "max_visitors": 2, "unconnected_timeout": 8,
                      "--CineVoila.websocket_rate=50",
                      "--CineVoila.extra_handlers=tests.extra_handlers:handlers"]}
 SETTLED = {"status": "ok", "kernels": 1, "visitors": 0, "preheated_ready": 1, "capacity": 2,
-           "accepting": True}
+           "accepting": True, "release": None}
 
 
 @pytest.fixture(scope="module")

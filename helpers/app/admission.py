@@ -13,7 +13,11 @@
   from the page's last asset request: a browser slowed by a crowd is no bot), one whose
   visitor left (websocket closed) after ``disconnected_timeout``, and one whose visitor
   is connected but idle after ``cull_idle_timeout`` (its sockets are first closed with
-  :data:`IDLE_CLOSE_CODE` and the minutes as reason, so that the page can say why).
+  :data:`IDLE_CLOSE_CODE` and the minutes as reason, so that the page can say why);
+- **fresh data for new visitors**: when ``build`` puts a new data release in service
+  (``<data>/current`` switched, see :mod:`helpers.data.releases`), the preheated kernels,
+  which loaded the old one, are replaced (checked at each culling round); the kernels of
+  open pages keep theirs.
 
 Counts are exact for live kernels and conservative around a pool refill (a kernel whose
 start has just returned may count twice for a moment), so a refusal can come a visitor
@@ -26,17 +30,22 @@ import asyncio
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from jupyter_core.utils import ensure_async
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Integer, TraitError
 
+from helpers import config
+
 #: Websocket close code sent to a page whose kernel is released for inactivity
 #: (4000-4999: reserved for applications, RFC 6455 section 7.4.2).
 IDLE_CLOSE_CODE = 4001
 #: How often a start waiting for a free slot looks again (seconds).
 SLOT_POLL_S = 0.25
+#: Seconds a replaced preheated kernel gets to end its notebook before it is stopped.
+RETIRE_WAIT_S = 30
 
 
 @dataclass
@@ -80,6 +89,8 @@ class CineKernelManager(AsyncMappingKernelManager):
         self._ever_connected: set[str] = set()
         self._sockets: dict[str, set] = {}
         self._pages: dict[str, str] = {}  # page cookie -> kernel id, until it connects
+        self._release = config.release_dir()  # the data release the pool's kernels load
+        self._retiring: set[asyncio.Future] = set()
 
     # ------------------------------------------------------------------ counting
     def live_ids(self) -> set[str]:
@@ -105,7 +116,8 @@ class CineKernelManager(AsyncMappingKernelManager):
         live = len(self.live_ids())
         ready = self._pool_ready()
         return {"kernels": live, "visitors": max(0, live - ready), "preheated_ready": ready,
-                "capacity": self.max_kernels, "accepting": self.would_admit()}
+                "capacity": self.max_kernels, "accepting": self.would_admit(),
+                "release": _release_name(self._release)}
 
     # ----------------------------------------------------------------- admission
     def takes_pool(self, overrides: bool = False) -> bool:
@@ -206,7 +218,54 @@ class CineKernelManager(AsyncMappingKernelManager):
             self._ever_connected.discard(kernel_id)
             self._forget_pages(kernel_id)
 
+    # ------------------------------------------------------------ data releases
+    async def renew_pool_on_new_release(self) -> bool:
+        """When a new data release is in service, replace the preheated kernels that have
+        started (they may have loaded the old one; kernels still starting will load the
+        new one). Refills are started before the old kernels stop, so a visitor arriving
+        meanwhile still finds the pool. Returns whether the release changed."""
+        release = config.release_dir()
+        if release == self._release:
+            return False
+        self.log.info("Data release %s in service: restarting the preheated kernels",
+                      _release_name(release))
+        self._release = release
+        stale: list[dict] = []
+        for name, pool in getattr(self, "_pools", {}).items():
+            for entry in [e for e in pool if _ready(e)]:
+                pool.remove(entry)
+                stale.append(entry.result())
+            self.fill_if_needed(delay=0, notebook_name=name)
+        retiring = asyncio.gather(*(self._retire(content) for content in stale))
+        self._retiring.add(retiring)  # a reference until done (the culling goes on)
+        retiring.add_done_callback(self._retiring.discard)
+        return True
+
+    async def _retire(self, content: dict) -> None:
+        """Shut down a preheated kernel no visitor took, cleanly: its last cell waits for
+        a visitor, so it is first sent what a visitor's arrival sends; the notebook then
+        ends and the kernel stops (stopped anyway after :data:`RETIRE_WAIT_S`)."""
+        from voila.request_info_handler import RequestInfoSocketHandler
+
+        kernel_id = content["kernel_id"]
+        RequestInfoSocketHandler.send_updates({"kernel_id": kernel_id, "payload": "{}"})
+        try:
+            await asyncio.wait_for(asyncio.shield(content["task"]), RETIRE_WAIT_S)
+        except Exception:  # noqa: BLE001 - a kernel that could not end its notebook
+            self.log.warning("Preheated kernel %s did not end its notebook", kernel_id)
+        if kernel_id in self:
+            await ensure_async(self.shutdown_kernel(kernel_id))
+
     # ------------------------------------------------------------------- culling
+    async def cull_kernels(self) -> None:
+        """Each culling round also checks the data release (see
+        :meth:`renew_pool_on_new_release`)."""
+        try:
+            await self.renew_pool_on_new_release()
+        except Exception:  # noqa: BLE001 - never stop the culling rounds
+            self.log.exception("Could not renew the preheated kernels")
+        await super().cull_kernels()
+
     def cull_limit(self, kernel_id: str) -> tuple[int, str]:
         """Seconds of inactivity allowed to this kernel, and why."""
         if self._kernel_connections.get(kernel_id, 0):
@@ -244,6 +303,11 @@ def _last_activity(kernel: object) -> datetime | None:
         return getattr(kernel, "last_activity", None)
     except TraitError:
         return None
+
+
+def _release_name(release: Path) -> str | None:
+    """A release's stamp; None for tables in the data folder itself (no release)."""
+    return release.name if release.parent.name == config.RELEASES_DIR else None
 
 
 def _ready(entry: asyncio.Future) -> bool:

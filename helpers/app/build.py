@@ -1,28 +1,79 @@
 """The service's data jobs: build from the real sources, or the offline synthetic demo.
 
-``build`` is the main job's data part (download, ingest, fit); ``build_demo`` writes
-synthetic raw files and builds from them, and the processed manifest records that the
-data is synthetic so the dashboard and the report say so; ``ensure_data`` gives the
-notebooks (and Colab) processed tables either way.
+``build`` is the main job's data part (download, ingest, fit) and makes a new data release
+(:mod:`helpers.data.releases`) put in service while the dashboard serves; with
+``refresh`` it first asks the sources what changed and builds nothing when nothing did.
+``build_demo`` writes synthetic raw files and builds from them, and the processed manifest
+records that the data is synthetic so the dashboard and the report say so;
+``ensure_data`` gives the notebooks (and Colab) processed tables either way.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers import config
+from helpers.errors import CineError
 
 
-def build() -> None:
-    """Everything the dashboard needs, from the configured real sources."""
-    from helpers.data.download import download_all
+@dataclass
+class BuildResult:
+    """What :func:`build` did: the release put in service (None: nothing changed, the one
+    in service was kept), the raw files that changed, and the old releases pruned or kept
+    because a running process still uses them."""
+
+    release: Path | None
+    serving: Path | None
+    changed: list[str] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    in_use: list[Path] = field(default_factory=list)
+
+
+def build(refresh: bool = False, force: bool = False, progress: bool = True) -> BuildResult:
+    """Everything the dashboard needs, from the configured real sources, as a new release.
+
+    ``refresh``: cached raw files are checked with the sources (conditional GET: only what
+    changed is downloaded) and nothing is rebuilt when the release in service was built
+    from the same files. ``force``: download everything again. A failure at any step
+    leaves the release in service as it was.
+    """
+    from helpers.data import releases
+    from helpers.data.download import download_all, fingerprint
+
+    data = config.data_dir()
+    with releases.lock(data):
+        paths = download_all(config.raw_dir(), progress=progress, refresh=refresh,
+                             force=force)
+        inputs = {name: fingerprint(path) for name, path in sorted(paths.items())}
+        serving = releases.current(data)
+        before = (releases.read_inputs(serving) if serving else None) or {}
+        changed = [name for name in inputs if before.get(name) != inputs[name]]
+        release = None
+        if not (refresh and serving is not None and not changed):
+            release = releases.build_release(data, lambda stage: _fill(stage, inputs))
+            releases.switch(data, release)
+        removed, in_use = releases.prune(data)
+    return BuildResult(release, releases.current(data), changed, removed, in_use)
+
+
+def _fill(release: Path, inputs: dict) -> None:
+    """Tables, model and default KPI page of a new release, from the raw files."""
+    from helpers.app import indicators
+    from helpers.data import releases
     from helpers.data.ingest import ingest
     from helpers.reco.model import fit_and_save
 
-    download_all(config.raw_dir())
-    ingest(config.raw_dir(), config.processed_dir())
-    fit_and_save(config.processed_dir(), config.model_path())
+    processed = release / "processed"
+    ingest(config.raw_dir(), processed)
+    fit_and_save(processed, release / "models" / config.model_path().name)
+    try:  # the first visitor of the KPI tab then waits for nothing
+        indicators.ensure_default_page(processed)
+    except CineError as exc:  # the tab says so in French; recommendations still work
+        print(f"warning: {exc}", file=sys.stderr)
+    releases.write_inputs(release, inputs)
 
 
 def build_demo(data_dir: Path | None = None, scale: str = "small", seed: int = 0) -> Path:

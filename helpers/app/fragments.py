@@ -107,6 +107,15 @@ def card_html(row: Mapping, reason: str) -> str:
     )
 
 
+def cards_html(movies: pd.DataFrame, recommendations: pd.DataFrame) -> str:
+    """The result cards as one static grid, in the recommender's order (the notebooks' view;
+    the dashboard makes each card a widget with its "Voir la fiche" button)."""
+    rows = movies.loc[recommendations["tconst"]].to_dict("records")
+    cards = "".join(f'<div class="cc-card">{card_html(row, reason)}</div>'
+                    for row, reason in zip(rows, recommendations["reason"], strict=True))
+    return f'<div class="cc-app"><div class="cc-grid">{cards}</div></div>'
+
+
 def imdb_url(tconst: object) -> str | None:
     """The film's IMDb page, None for a malformed id."""
     return IMDB_TITLE_URL.format(tconst) if _TCONST.match(str(tconst)) else None

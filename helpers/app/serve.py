@@ -15,6 +15,7 @@ Every option has an environment variable (``CINE_HOST``, ``CINE_PORT``, ``CINE_B
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -162,4 +163,23 @@ def serve(host: str | None = None, port: int | None = None, base_url: str | None
     shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
     print(f"Ciné Creuse dashboard: http://{shown}:{port}{base_url}  (health: {base_url}healthz;"
           " Ctrl-C to stop)", flush=True)
-    return subprocess.call(command, cwd=config.PROJECT_ROOT)
+    return run_until_stopped(command)
+
+
+def run_until_stopped(command: Sequence[str]) -> int:
+    """Run the server until it ends; a SIGTERM (``systemctl stop``, ``kill``) or Ctrl-C is
+    passed on to it, so that it shuts its kernels down and ends instead of staying behind,
+    orphaned, with the port taken."""
+    proc = subprocess.Popen(list(command), cwd=config.PROJECT_ROOT)
+    previous = signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)

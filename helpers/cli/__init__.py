@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "market": ("report", "build the sourced market-figures table"),
     "indicators": ("app", "draw the dashboard's KPI page for given filters"),
     "serve": ("app", "serve the Voila dashboard (gzip, admission control, healthz)"),
+    "nginx": ("app", "write the nginx site for going online (TLS, caching, sticky backends)"),
     "report": ("report", "execute the notebooks and export the HTML report and slides"),
     "notebooks": ("report", "write the Colab setup cell into every numbered notebook"),
     "notify": ("mail", "e-mail the film-idea digests that are due"),

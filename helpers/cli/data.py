@@ -23,6 +23,9 @@ def add_download_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", nargs="+", metavar="NAME", choices=ALL_FILES,
                         help=f"fetch only these files ({', '.join(ALL_FILES)})")
     parser.add_argument("--force", action="store_true", help="fetch again even if cached")
+    parser.add_argument("--refresh", action="store_true",
+                        help="ask the http(s) sources whether cached files changed "
+                             "(conditional GET) and download only those")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -30,7 +33,7 @@ def run_download(args: argparse.Namespace) -> int:
     from helpers.data.download import download_all
 
     paths = download_all(args.raw, args.imdb_source, args.tmdb_source, progress=not args.quiet,
-                         only=args.only, force=args.force)
+                         only=args.only, force=args.force, refresh=args.refresh)
     for name, path in paths.items():
         print(f"{name:<26} {path.stat().st_size / 1e6:10.1f} MB  {path}")
     return 0
@@ -91,15 +94,35 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 def add_build_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
-        "Download (cached), ingest and fit. Sources follow CINE_IMDB_SOURCE and CINE_TMDB_SOURCE; "
-        "without internet use `python -m helpers demo`."
+        "Download (cached), ingest and fit into a new data release put in service while the "
+        "dashboard serves (data/current). Sources follow CINE_IMDB_SOURCE and "
+        "CINE_TMDB_SOURCE; without internet use `python -m helpers demo`."
     )
+    parser.add_argument("--refresh", action="store_true",
+                        help="monthly refresh: download only the files changed upstream "
+                             "(conditional GET; a Google Drive file is kept) and rebuild only "
+                             "if something changed")
+    parser.add_argument("--force", action="store_true",
+                        help="download every file again (the Google Drive one included)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def run_build(args: argparse.Namespace) -> int:
     from helpers.app.build import build
 
-    build()
+    result = build(refresh=args.refresh, force=args.force, progress=not args.quiet)
+    serving = result.serving.name if result.serving else "none"
+    if result.release is None:
+        print(f"nothing changed upstream since release {serving}: nothing rebuilt")
+    else:
+        changed = ", ".join(result.changed) if result.changed else "none (rebuilt anyway)"
+        print(f"changed: {changed}")
+        print(f"release {serving} in service ({config.data_dir() / config.CURRENT_LINK}): "
+              "new visitors get it, open pages keep theirs")
+    for release in result.removed:
+        print(f"removed old release {release.name}")
+    for release in result.in_use:
+        print(f"kept old release {release.name}: still used by a running process")
     return 0
 
 

@@ -1,10 +1,16 @@
 """Fetch the seven IMDb files and the TMDB table into ``data/raw``, safely.
 
 Each file streams into ``<name>.part`` (tqdm bar, retries with exponential backoff,
-HTTP Range resume), is verified (size, whole gzip stream, TMDB header) and only
-then renamed. A ``<name>.meta.json`` sidecar records the source and size of a
-verified file, so re-runs need no network. A Google Drive file is fetched by ``gdown``
-(Drive's confirmation pages, cookies, resume), then verified and renamed the same way.
+HTTP Range resume; ``<name>.part.meta.json`` holds the part's source and validators), is
+verified (size, whole gzip stream, TMDB header) and only then renamed. A
+``<name>.meta.json`` sidecar records the source, size, ETag and Last-Modified of a
+verified file, so re-runs need no network, and a refresh (``refresh=True``) asks the
+server with a conditional GET (``If-None-Match`` / ``If-Modified-Since``) whether the file
+changed: 304 keeps the copy, 200 downloads the new one (resumable too); until the new one
+is verified the old file and its sidecar stay as they were. A Google Drive file is fetched
+by ``gdown`` (Drive's confirmation pages, cookies, resume), then verified and renamed the
+same way; Drive gives no validators, so a refresh keeps a cached Drive file (``force``
+fetches it again).
 """
 
 from __future__ import annotations
@@ -60,6 +66,10 @@ class _Corrupt(Exception):
     """A complete file whose content is not what it should be."""
 
 
+class _Unchanged(Exception):
+    """The server answered 304 Not Modified to a conditional GET: the cached copy is current."""
+
+
 def download_all(
     raw_dir: Path | None = None,
     imdb_source: str | None = None,
@@ -68,9 +78,12 @@ def download_all(
     *,
     only: Iterable[str] | None = None,
     force: bool = False,
+    refresh: bool = False,
 ) -> dict[str, Path]:
     """Fetch the IMDb files and the TMDB table (or ``only`` some) into ``raw_dir``.
 
+    ``refresh``: ask the http(s) sources whether cached files changed (conditional GET);
+    local sources are compared by modification time anyway, a Google Drive file is kept.
     Returns {canonical file name: local path}; a local ``.tsv`` IMDb file keeps its name.
     """
     raw = Path(raw_dir) if raw_dir is not None else config.raw_dir()
@@ -85,9 +98,9 @@ def download_all(
     with requests.Session() as session:
         for name in names:
             if name == config.TMDB_FILE:
-                paths[name] = _fetch_tmdb(tmdb, raw, session, progress, force)
+                paths[name] = _fetch_tmdb(tmdb, raw, session, progress, force, refresh)
             else:
-                paths[name] = _fetch_imdb(name, imdb, raw, session, progress, force)
+                paths[name] = _fetch_imdb(name, imdb, raw, session, progress, force, refresh)
     if only is None:  # every raw file is real now: drop the demo's marker (read by the ingest)
         (raw / SYNTHETIC_MARKER).unlink(missing_ok=True)
     return paths
@@ -104,20 +117,25 @@ def download_file(
     backoff: float | None = None,
     advice: str = f"{DEMO_ADVICE}.",
     force: bool = False,
+    refresh: bool = False,
 ) -> Path:
-    """Download ``url`` to ``dest`` (resumable, verified, atomic); reuse a verified copy.
+    """Download ``url`` to ``dest`` (resumable, verified, atomic); reuse a verified copy,
+    after asking the server whether it changed when ``refresh`` (conditional GET).
 
-    Raises CineError with one line naming the file and ``advice`` on any failure.
+    Raises CineError with one line naming the file and ``advice`` on any failure; the
+    verified copy already at ``dest`` (if any) is then left as it was.
     """
     dest = Path(dest)
-    if not force and _is_cached(dest, url):
+    cached = not force and _is_cached(dest, url)
+    if cached and not refresh:
         return dest
+    conditional = _conditional_headers(_read_meta(dest)) if cached else {}
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = _part_path(dest)
-    meta = _read_meta(dest)
-    if force or meta.get("source") != url or meta.get("verified"):
-        part.unlink(missing_ok=True)  # a leftover from another source cannot be resumed
-        meta = {}
+    state = _read_meta(part)  # source and validators of the bytes in the .part
+    if force or state.get("source") != url:
+        _drop_part(part)  # a leftover from another source cannot be resumed
+        state = {}
     delay = BACKOFF_SECONDS if backoff is None else backoff
     own_session = session is None
     session = session or requests.Session()
@@ -126,8 +144,14 @@ def download_file(
         while True:
             before = part.stat().st_size if part.exists() else 0
             try:
-                total = _fetch_once(session, url, dest, meta, progress)
+                total = _fetch_once(session, url, dest, state, progress, conditional)
                 break
+            except _Unchanged:
+                _drop_part(part)
+                meta = _read_meta(dest)
+                meta["checked_at"] = _now()
+                _write_meta(dest, meta)
+                return dest
             except _Transient as exc:
                 grew = part.exists() and part.stat().st_size > before
                 failures = 0 if grew else failures + 1
@@ -146,7 +170,7 @@ def download_file(
     finally:
         if own_session:
             session.close()
-    _finalise(part, dest, url, None, expected_size or total, meta, advice)
+    _finalise(part, dest, url, None, expected_size or total, state, advice)
     return dest
 
 
@@ -160,6 +184,17 @@ class DriveFile:
     def source(self) -> str:
         """How the cache records where the file came from."""
         return f"https://drive.google.com/uc?id={self.id}"
+
+
+def fingerprint(path: Path) -> dict:
+    """What identifies the verified copy at ``path``, from its sidecar: source, size, stamp
+    and validators (and the download time when the server gave no validator). A build
+    records these to tell, at the next refresh, whether anything changed."""
+    meta = _read_meta(Path(path))
+    found = {key: meta.get(key) for key in ("source", "size", "stamp", "etag", "last_modified")}
+    if not (found["etag"] or found["last_modified"]):
+        found["fetched_at"] = meta.get("fetched_at")
+    return found
 
 
 def tmdb_location(source: str) -> str | Path | DriveFile:
@@ -184,13 +219,14 @@ def tmdb_location(source: str) -> str | Path | DriveFile:
 
 
 def _fetch_imdb(
-    name: str, source: str, raw: Path, session: requests.Session, progress: bool, force: bool
+    name: str, source: str, raw: Path, session: requests.Session, progress: bool, force: bool,
+    refresh: bool = False,
 ) -> Path:
     """One IMDb file from a base URL or a local folder (``.tsv.gz`` or plain ``.tsv``)."""
     if _is_url(source):
         base = source if source.endswith("/") else source + "/"
         dest = download_file(urljoin(base, name), raw / name, progress=progress,
-                             session=session, advice=IMDB_ADVICE, force=force)
+                             session=session, advice=IMDB_ADVICE, force=force, refresh=refresh)
     else:
         folder = Path(source).expanduser()
         if not folder.is_dir():
@@ -215,7 +251,8 @@ def _fetch_imdb(
 
 
 def _fetch_tmdb(
-    source: str, raw: Path, session: requests.Session, progress: bool, force: bool
+    source: str, raw: Path, session: requests.Session, progress: bool, force: bool,
+    refresh: bool = False,
 ) -> Path:
     dest = raw / config.TMDB_FILE
     where = tmdb_location(source)
@@ -225,7 +262,7 @@ def _fetch_tmdb(
         return download_drive_file(where, dest, progress=progress, advice=TMDB_ADVICE,
                                    force=force)
     return download_file(where, dest, progress=progress, session=session, advice=TMDB_ADVICE,
-                         force=force)
+                         force=force, refresh=refresh)
 
 
 def download_drive_file(
@@ -289,19 +326,29 @@ def copy_file(
 
 
 def _fetch_once(
-    session: requests.Session, url: str, dest: Path, meta: dict, progress: bool
+    session: requests.Session, url: str, dest: Path, state: dict, progress: bool,
+    conditional: dict[str, str] | None = None,
 ) -> int | None:
-    """Append the rest of ``url`` to the ``.part`` file; return the full size if known."""
+    """Append the rest of ``url`` to the ``.part`` file; return the full size if known.
+
+    ``state``: the part's source and validators (updated, saved beside the part);
+    ``conditional``: headers asking whether the cached file changed, sent when no part is
+    being resumed (raises :class:`_Unchanged` on 304).
+    """
     part = _part_path(dest)
     offset = part.stat().st_size if part.exists() else 0
     headers = {"Accept-Encoding": "identity"}  # the bytes on the wire are the file
     if offset:
         headers["Range"] = f"bytes={offset}-"
-        validator = meta.get("etag") or meta.get("last_modified")
+        validator = state.get("etag") or state.get("last_modified")
         if validator and not validator.startswith("W/"):
             headers["If-Range"] = validator  # the server restarts (200) if the file changed
+    elif conditional:
+        headers.update(conditional)
     resp = _get(session, url, headers)
     with resp:
+        if resp.status_code == 304 and not offset and conditional:
+            raise _Unchanged
         if resp.status_code == 416:
             total = _range_total(resp.headers.get("Content-Range"))
             if offset and total == offset:
@@ -318,9 +365,9 @@ def _fetch_once(
             offset = 0
             length = resp.headers.get("Content-Length")
             total = int(length) if length else None
-        meta.update(source=url, etag=resp.headers.get("ETag"),
-                    last_modified=resp.headers.get("Last-Modified"), verified=False)
-        _write_meta(dest, meta)
+        state.update(source=url, etag=resp.headers.get("ETag"),
+                     last_modified=resp.headers.get("Last-Modified"))
+        _write_meta(part, state)
         with open(part, "ab" if offset else "wb") as fh, tqdm(
             total=total, initial=offset, desc=dest.name, unit="B", unit_scale=True,
             unit_divisor=1024, disable=not progress, leave=False,
@@ -375,25 +422,26 @@ def _get(session: requests.Session, url: str, headers: dict[str, str]) -> reques
 
 def _finalise(
     part: Path, dest: Path, source: str, stamp: int | None, expected_size: int | None,
-    meta: dict, advice: str,
+    state: dict, advice: str,
 ) -> None:
-    """Verify the complete ``.part``, rename it over ``dest`` and record it as verified."""
+    """Verify the complete ``.part``, rename it over ``dest`` and record it as verified
+    (with the validators in ``state``); a corrupt part is deleted and ``dest`` kept."""
     try:
         size = part.stat().st_size
         if expected_size is not None and size != expected_size:
             raise _Corrupt(f"{size} bytes instead of {expected_size}")
         _check_content(part, dest.name)
     except _Corrupt as exc:
-        part.unlink(missing_ok=True)
-        _meta_path(dest).unlink(missing_ok=True)
+        _drop_part(part)
         raise CineError(
             f"{dest.name}: the file from {source} is corrupt ({exc}); it was deleted. "
             f"Run the command again; if it persists: {advice}"
         ) from None
     os.replace(part, dest)
-    meta.update(source=source, stamp=stamp, size=size, verified=True,
-                fetched_at=datetime.now(UTC).isoformat(timespec="seconds"))
-    _write_meta(dest, meta)
+    _write_meta(dest, {"source": source, "etag": state.get("etag"),
+                       "last_modified": state.get("last_modified"), "stamp": stamp,
+                       "size": size, "verified": True, "fetched_at": _now()})
+    _meta_path(part).unlink(missing_ok=True)
 
 
 def _check_content(path: Path, name: str) -> None:
@@ -429,8 +477,28 @@ def _is_cached(dest: Path, source: str, stamp: int | None = None) -> bool:
     )
 
 
+def _conditional_headers(meta: dict) -> dict[str, str]:
+    """``If-None-Match`` / ``If-Modified-Since`` from a verified copy's validators."""
+    headers = {}
+    if meta.get("etag"):
+        headers["If-None-Match"] = meta["etag"]
+    if meta.get("last_modified"):
+        headers["If-Modified-Since"] = meta["last_modified"]
+    return headers
+
+
 def _part_path(dest: Path) -> Path:
     return dest.with_name(dest.name + ".part")
+
+
+def _drop_part(part: Path) -> None:
+    """Delete a partial download and its sidecar."""
+    part.unlink(missing_ok=True)
+    _meta_path(part).unlink(missing_ok=True)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _meta_path(dest: Path) -> Path:
