@@ -42,6 +42,7 @@ from benchmarks.common import bench_dir, free_port, mb
 from helpers import config
 from helpers.app import indicators
 from helpers.app.serve import CULL_IDLE_TIMEOUT, normalise_base_url, voila_command
+from helpers.errors import CineError
 from helpers.schema import MANIFEST
 
 TARGETS = {"usable_s": 3.0, "posters_s": 1.0, "kernel_mb": 300.0}
@@ -84,8 +85,9 @@ def wait_for_processed(scale: str, timeout: float = 3600) -> Path:
 
 def ensure_data_dir(scale: str) -> Path:
     """A CINE_DATA_DIR for the dashboard: the bench's processed tables and a model fitted on
-    them once (refitted when the tables are newer)."""
-    from helpers.reco.model import fit_and_save
+    them once (refitted when the tables are newer or the model does not load, e.g. an
+    older format)."""
+    from helpers.reco.model import Recommender, fit_and_save
 
     processed = wait_for_processed(scale)
     data = bench_dir() / f"dashboard_{scale}"
@@ -95,7 +97,13 @@ def ensure_data_dir(scale: str) -> Path:
         link.symlink_to(processed.resolve(), target_is_directory=True)
     model = data / "models" / config.model_path().name
     meta = model / "meta.json"
-    if not meta.is_file() or meta.stat().st_mtime < (processed / MANIFEST).stat().st_mtime:
+    stale = not meta.is_file() or meta.stat().st_mtime < (processed / MANIFEST).stat().st_mtime
+    if not stale:
+        try:
+            Recommender.load(model)
+        except CineError:
+            stale = True
+    if stale:
         print(f"  fitting the model into {model} ...", flush=True)
         fit_and_save(processed, model)
     return data

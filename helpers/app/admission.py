@@ -10,7 +10,9 @@
   now (a ready preheated kernel, or room for one more), without starting anything;
 - **culling** by what the visitor does: a kernel whose page never opened its websocket
   (a bot, a script, a link preview) goes after ``unconnected_timeout`` seconds (counted
-  from the page's last asset request: a browser slowed by a crowd is no bot), one whose
+  from the end of its page, then from the page's last asset request: a browser slowed by
+  a crowd is no bot; a kernel still running the notebook for a page not sent yet, or for
+  the preheated pool, has ``unsent_timeout``), one whose
   visitor left (websocket closed) after ``disconnected_timeout``, and one whose visitor
   is connected but idle after ``cull_idle_timeout`` (its sockets are first closed with
   :data:`IDLE_CLOSE_CODE` and the minutes as reason, so that the page can say why);
@@ -74,6 +76,9 @@ class CineKernelManager(AsyncMappingKernelManager):
     unconnected_timeout = Integer(30, config=True,
                                   help="Seconds before a kernel whose page never connected "
                                        "is shut down (bots, scripts, link previews).")
+    unsent_timeout = Integer(300, config=True,
+                             help="Seconds before a kernel whose page was never sent (its "
+                                  "notebook still running, e.g. under a crowd) is shut down.")
     disconnected_timeout = Integer(120, config=True,
                                    help="Seconds before a kernel whose visitor left (websocket "
                                         "closed) is shut down.")
@@ -89,6 +94,7 @@ class CineKernelManager(AsyncMappingKernelManager):
         self._ever_connected: set[str] = set()
         self._sockets: dict[str, set] = {}
         self._pages: dict[str, str] = {}  # page cookie -> kernel id, until it connects
+        self._served: set[str] = set()  # kernels whose page was fully sent
         self._release = config.release_dir()  # the data release the pool's kernels load
         self._retiring: set[asyncio.Future] = set()
 
@@ -198,6 +204,7 @@ class CineKernelManager(AsyncMappingKernelManager):
     def page_served(self, kernel_id: str, page: str | None = None) -> None:
         """A visitor's page was fully sent: the wait for its websocket starts now. ``page``:
         the page's cookie, sent back by the browser with each asset it loads."""
+        self._served.add(kernel_id)
         if page is not None and kernel_id not in self._ever_connected:
             self._pages[page] = kernel_id
         self.page_loading(page, kernel_id)
@@ -216,6 +223,7 @@ class CineKernelManager(AsyncMappingKernelManager):
             return await super().shutdown_kernel(kernel_id, *args, **kwargs)
         finally:
             self._ever_connected.discard(kernel_id)
+            self._served.discard(kernel_id)
             self._forget_pages(kernel_id)
 
     # ------------------------------------------------------------ data releases
@@ -272,6 +280,8 @@ class CineKernelManager(AsyncMappingKernelManager):
             return self.cull_idle_timeout, "connected but idle"
         if kernel_id in self._ever_connected:
             return self.disconnected_timeout, "visitor left"
+        if kernel_id not in self._served:
+            return self.unsent_timeout, "page not sent yet"
         return self.unconnected_timeout, "page never connected"
 
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
