@@ -10,7 +10,7 @@ take the HTTP bytes to, the files being fetched again without emulation.
 
 Side by side, the naive way: the same page served with the command line of the serve
 before this work (every installed front-end extension, no ``lang``). Through the
-deployment's proxy (nginx, ``deploy/``) when a configuration for it exists.
+deployment's proxy (nginx, ``deploy/``): ``python -m helpers bench proxy``.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ import gzip
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
+from urllib.parse import urlsplit
 
 import requests
 
@@ -53,7 +55,12 @@ class Visit:
     cached: int = 0  # served from the browser's cache without a request
     blocked: int = 0  # outside 127.0.0.1, aborted
     ws_bytes: int = 0
+    protocol: str = ""  # of the page itself: http/1.1, h2
     responses: dict[str, dict] = field(default_factory=dict)  # request id -> url, size, ...
+
+    def encodings(self) -> Counter:
+        """Responses of the page's origin by content encoding ("none" when not encoded)."""
+        return Counter(r.get("encoding") or "none" for r in self.responses.values() if "url" in r)
 
 
 def naive_command(port: int = 8866, preheat: bool = True, **kwargs: object) -> list[str]:
@@ -63,7 +70,9 @@ def naive_command(port: int = 8866, preheat: bool = True, **kwargs: object) -> l
 
 
 def visit(context: object, url: str, timeout_s: float = 180) -> Visit:
-    """Open the page in ``context`` on the emulated link; what went over the wire."""
+    """Open the page in ``context`` on the emulated link; what went over the wire (requests
+    to the page's own origin; any other is blocked)."""
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
     page = context.new_page()  # no page.route: Playwright would turn the HTTP cache off
     cdp = context.new_cdp_session(page)  # (outside hosts fail: Chromium's resolver rules)
     seen = Visit()
@@ -71,11 +80,13 @@ def visit(context: object, url: str, timeout_s: float = 180) -> Visit:
     from_cache: set[str] = set()
 
     def will_send(event: dict) -> None:
-        if event["request"]["url"].startswith("http"):
+        if event["request"]["url"].startswith(origin):
             sent[event["requestId"]] = event["request"]["url"]
 
     def received(event: dict) -> None:
         response = event["response"]
+        if event["requestId"] not in sent:
+            return
         seen.responses.setdefault(event["requestId"], {}).update(
             url=response["url"], status=response["status"],
             encoding=(response.get("headers") or {}).get("Content-Encoding")
@@ -84,10 +95,11 @@ def visit(context: object, url: str, timeout_s: float = 180) -> Visit:
             from_cache.add(event["requestId"])
 
     def finished(event: dict) -> None:
-        seen.responses.setdefault(event["requestId"], {})["size"] = event["encodedDataLength"]
+        if event["requestId"] in sent:
+            seen.responses.setdefault(event["requestId"], {})["size"] = event["encodedDataLength"]
 
     def failed(event: dict) -> None:
-        if not sent.get(event["requestId"], "").startswith(dashboard_bench.LOCAL):
+        if event["requestId"] not in sent:
             seen.blocked += 1
 
     def frame(event: dict) -> None:
@@ -108,11 +120,11 @@ def visit(context: object, url: str, timeout_s: float = 180) -> Visit:
     page.wait_for_selector(".reco-input input", state="visible", timeout=timeout_s * 1000)
     seen.usable_s = time.perf_counter() - start
     page.wait_for_timeout(2000)  # late requests (fonts, lazy chunks) and widget messages
-    local = {rid: u for rid, u in sent.items() if u.startswith(dashboard_bench.LOCAL)}
-    seen.requests = len([r for r in local if r not in from_cache])
-    seen.cached = len([r for r in local if r in from_cache])
-    seen.http_bytes = sum(r.get("size", 0) for rid, r in seen.responses.items()
-                          if rid in local and rid not in from_cache)
+    seen.protocol = page.evaluate(
+        "() => performance.getEntriesByType('navigation')[0].nextHopProtocol")
+    network = [rid for rid in sent if rid not in from_cache]
+    seen.requests, seen.cached = len(network), len(sent) - len(network)
+    seen.http_bytes = sum(seen.responses.get(rid, {}).get("size", 0) for rid in network)
     page.close()
     return seen
 
@@ -188,7 +200,7 @@ def report(name: str, first: list[Visit], repeat: list[Visit], gzipped: int) -> 
           f"{TARGETS['repeat_usable_s']:.0f} s]")
     groups: dict[str, list[int]] = {}
     for info in first[0].responses.values():
-        path = info.get("url", "").split("127.0.0.1", 1)[-1].split("?")[0]
+        path = urlsplit(info.get("url", "")).path
         parts = path.strip("/").split("/")
         group = "/".join(parts[:3] if parts[:2] == ["voila", "labextensions"] else parts[:2])
         groups.setdefault(group or "/", []).append(info.get("size", 0))
@@ -202,19 +214,33 @@ def report(name: str, first: list[Visit], repeat: list[Visit], gzipped: int) -> 
     return all(checks.values())
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers bench page", description=__doc__,
+def page_arguments(name: str, doc: str | None) -> argparse.ArgumentParser:
+    """The options of the page benchmarks (``bench page``, ``bench proxy``)."""
+    parser = argparse.ArgumentParser(prog=f"python -m helpers bench {name}", description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="CINE_DATA_DIR to serve (default: the demo folder, built by "
                              "`python -m helpers demo --scale small`)")
-    parser.add_argument("--runs", type=int, default=3, help="first + repeat visits each")
-    parser.add_argument("--no-naive", action="store_true", help="skip the naive run")
-    args = parser.parse_args(argv)
-    data = (args.data_dir or config.demo_dir()).resolve()
-    if not (data / "processed" / MANIFEST).is_file():
+    parser.add_argument("--runs", type=int, default=3, help="first + repeat visits each way")
+    return parser
+
+
+def served_data(data_dir: Path | None) -> Path | None:
+    """The data folder to serve; None (with the command to run) when it holds no data."""
+    data = (data_dir or config.demo_dir()).resolve()
+    if not (config.release_dir(data) / "processed" / MANIFEST).is_file():
         print(f"no data in {data}: run `python -m helpers demo --scale small` first",
               file=sys.stderr)
+        return None
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = page_arguments("page", __doc__)
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive run")
+    args = parser.parse_args(argv)
+    data = served_data(args.data_dir)
+    if data is None:
         return 1
     if not Path(dashboard_bench.CHROMIUM).is_file():
         print(f"{dashboard_bench.CHROMIUM} is missing: apt-get install chromium", file=sys.stderr)
@@ -225,10 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     with dashboard_bench.serve(data, preheat=True) as server:
         met = report("Voilà alone, as `python -m helpers serve` runs it",
                      *measure_server(server.url, args.runs))
-    proxy = sorted((config.PROJECT_ROOT / "deploy").glob("nginx*.conf"))
-    print("\nthrough the deployment's proxy: " + (
-        f"configuration {proxy[0].name} found but not driven by this benchmark yet"
-        if proxy else "pending (no nginx configuration in deploy/ yet)"))
+    print("\nthrough the deployment's proxy (nginx, TLS, HTTP/2, brotli): "
+          "python -m helpers bench proxy")
     if not args.no_naive:
         # the same page and server, with the serve command of before this work
         with mock.patch.object(dashboard_bench, "voila_command", naive_command), \

@@ -12,83 +12,17 @@ time until the title input is usable, and the protocol and encodings seen.
 
 from __future__ import annotations
 
-import argparse
-import base64
 import statistics
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
 from benchmarks import nginx
 from benchmarks.dashboard import CHROMIUM, Server, serve
-from helpers import config
-from helpers.schema import MANIFEST
-
-#: Chrome DevTools' network emulation of a rural link (bytes per second, milliseconds).
-RURAL = {"offline": False, "latency": 150, "downloadThroughput": 250_000,
-         "uploadThroughput": 62_500}
-
-
-@dataclass
-class Visit:
-    """One page load as the browser saw it (requests to the page's own origin)."""
-
-    usable_s: float = 0.0
-    http_bytes: int = 0
-    requests: int = 0  # sent over the network (304 revalidations included)
-    cached: int = 0  # answered by the browser's cache without a request
-    ws_bytes: int = 0
-    protocol: str = ""
-    encodings: Counter = field(default_factory=Counter)
-
-
-def visit(context: object, url: str, timeout_s: float = 180) -> Visit:
-    """Open the page in ``context`` on the emulated link; what went over the wire."""
-    origin = url.split("/films/")[0]
-    page = context.new_page()  # no page.route: Playwright would turn the HTTP cache off
-    cdp = context.new_cdp_session(page)  # (other hosts fail: Chromium's resolver rules)
-    seen, sent, from_cache, sizes = Visit(), {}, set(), {}
-
-    def will_send(event: dict) -> None:
-        if event["request"]["url"].startswith(origin):
-            sent[event["requestId"]] = event["request"]["url"]
-
-    def received(event: dict) -> None:
-        headers = {k.lower(): v for k, v in (event["response"].get("headers") or {}).items()}
-        if event["requestId"] in sent:
-            seen.encodings[headers.get("content-encoding", "none")] += 1
-        if event["response"].get("fromDiskCache"):
-            from_cache.add(event["requestId"])
-
-    def frame(event: dict) -> None:
-        data = event["response"].get("payloadData", "")
-        binary = event["response"].get("opcode") == 2  # given base64-encoded
-        seen.ws_bytes += len(base64.b64decode(data)) if binary else len(data.encode())
-
-    cdp.on("Network.requestWillBeSent", will_send)
-    cdp.on("Network.requestServedFromCache", lambda e: from_cache.add(e["requestId"]))
-    cdp.on("Network.responseReceived", received)
-    cdp.on("Network.loadingFinished",
-           lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
-    cdp.on("Network.webSocketFrameReceived", frame)
-    cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", RURAL)
-    start = time.perf_counter()
-    page.goto(url, wait_until="domcontentloaded", timeout=timeout_s * 1000)
-    page.wait_for_selector(".reco-input input", state="visible", timeout=timeout_s * 1000)
-    seen.usable_s = time.perf_counter() - start
-    page.wait_for_timeout(2000)  # late requests (fonts, lazy chunks) and widget messages
-    seen.protocol = page.evaluate(
-        "() => performance.getEntriesByType('navigation')[0].nextHopProtocol")
-    network = [rid for rid in sent if rid not in from_cache]
-    seen.requests, seen.cached = len(network), len(sent) - len(network)
-    seen.http_bytes = sum(sizes.get(rid, 0) for rid in network)
-    page.close()
-    return seen
+from benchmarks.page import RURAL, Visit, page_arguments, served_data, visit
 
 
 def wait_ready(server: Server, timeout: float = 120) -> None:
@@ -116,7 +50,7 @@ def measure(browser: object, server: Server, url: str, runs: int) -> tuple[list[
 
 def _line(visits: list[Visit]) -> str:
     median = statistics.median
-    encodings = sum((v.encodings for v in visits), Counter())
+    encodings = sum((v.encodings() for v in visits), Counter())
     return (f"{median(v.http_bytes for v in visits) / 1e6:5.2f} MB over HTTP, "
             f"{median(v.requests for v in visits):3.0f} requests, "
             f"{median(v.cached for v in visits):3.0f} from the browser cache, websocket "
@@ -126,17 +60,9 @@ def _line(visits: list[Visit]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers bench proxy", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="CINE_DATA_DIR to serve (default: the demo folder, built by "
-                             "`python -m helpers demo --scale small`)")
-    parser.add_argument("--runs", type=int, default=3, help="first + repeat visits each way")
-    args = parser.parse_args(argv)
-    data = (args.data_dir or config.demo_dir()).resolve()
-    if not (config.release_dir(data) / "processed" / MANIFEST).is_file():
-        print(f"no data in {data}: run `python -m helpers demo --scale small` first",
-              file=sys.stderr)
+    args = page_arguments("proxy", __doc__).parse_args(argv)
+    data = served_data(args.data_dir)
+    if data is None:
         return 1
     for needed, how in ((CHROMIUM, "apt-get install chromium"),
                         (nginx.NGINX, "make nginx")):
