@@ -91,6 +91,24 @@ def test_confirmation_mail_has_the_link_and_no_unsubscribe_headers() -> None:
     assert f'href="{link}"' in html and "chaque mois" in html and "effacée dans 7 jours" in html
 
 
+def test_confirmation_for_a_known_address_promises_no_erasure() -> None:
+    """An address already subscribed asking again is not erased if the mail is ignored."""
+    msg = parse(compose_confirmation("jean@example.fr", TOKEN, "monthly", [], IDENTITY,
+                                     now=NOW, new_address=False))
+    for kind in ("plain", "html"):
+        text = body(msg, kind)
+        assert "sans confirmation, rien ne change." in text and "effacée" not in text
+
+
+def test_a_digest_of_one_film_says_so_in_the_singular() -> None:
+    msg = parse(compose_digest("jean@example.fr", FILMS[:1], [], "weekly", TOKEN, IDENTITY,
+                               now=NOW))
+    for kind in ("plain", "html"):
+        assert "Voici 1 film choisi pour vous" in body(msg, kind)
+    many = parse(compose_digest("jean@example.fr", FILMS, [], "weekly", TOKEN, IDENTITY, now=NOW))
+    assert f"Voici {len(FILMS)} films choisis pour vous" in body(many, "plain")
+
+
 def test_header_injection_through_the_configuration_is_refused(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CINE_CINEMA_NAME", "Ciné\r\nBcc: victime@example.org")

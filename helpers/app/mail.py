@@ -196,9 +196,10 @@ def compose_digest(to: str, films: Sequence[DigestFilm], liked_titles: Sequence[
 
 def compose_confirmation(to: str, confirm_token: str, frequency: str,
                          liked_titles: Sequence[str], identity: Identity, *,
-                         now: datetime | None = None) -> EmailMessage:
-    """The double opt-in e-mail: one link to confirm, nothing sent without it."""
-    context = {"identity": identity, "liked": list(liked_titles),
+                         now: datetime | None = None, new_address: bool = True) -> EmailMessage:
+    """The double opt-in e-mail: one link to confirm, nothing sent without it. For an address
+    already known (``new_address`` false) nothing is erased when it is ignored."""
+    context = {"identity": identity, "liked": list(liked_titles), "new_address": new_address,
                "frequency_label": FREQUENCIES[frequency],
                "confirm_url": identity.link("confirm", confirm_token),
                "ttl_days": CONFIRM_TTL.days}
@@ -341,7 +342,8 @@ def send_confirmation(store: SubscriptionStore, result: SubscribeResult, frequen
     try:
         email = store.email_of(result.subscriber_id)
         msg = compose_confirmation(email, result.confirm_token, frequency, liked_titles,
-                                   identity or Identity.from_config())
+                                   identity or Identity.from_config(),
+                                   new_address=result.outcome == "created")
         send(msg)
     except CineError as exc:
         store.cancel(result)
