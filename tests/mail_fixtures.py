@@ -35,6 +35,7 @@ class SmtpServer:
         self.rcpt_replies: dict[str, str] = {}  # lower-case address -> reply, every time
         self.data_failures: list[str] = []  # replies to the next DATA commands
         self.drop_next = 0  # drop the connection at the next N DATA commands
+        self.helo_reply: str | None = None  # refuse EHLO and HELO with this reply
         self.pause_after: int | None = None  # accepted messages before pausing
         self.paused = threading.Event()
         self.release = threading.Event()
@@ -86,6 +87,18 @@ class SmtpServer:
 class _Handler:
     def __init__(self, owner: SmtpServer) -> None:
         self.owner = owner
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses) -> list[str]:
+        if self.owner.helo_reply is not None:
+            return [self.owner.helo_reply]
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname) -> str:
+        if self.owner.helo_reply is not None:
+            return self.owner.helo_reply
+        session.host_name = hostname
+        return f"250 {server.hostname}"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
         reply = self.owner.rcpt_replies.get(address.lower())

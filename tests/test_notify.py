@@ -294,6 +294,23 @@ def test_relay_refusing_our_login_stops_the_run_and_keeps_the_digest_due(
     assert store.export()[0]["send_log"][0]["status"] == "deferred"
 
 
+def test_relay_refusing_the_connection_bounces_nobody(store, model: Recommender) -> None:
+    """A 5xx to HELO/EHLO is the relay refusing the cinema, not a recipient: the run stops,
+    every digest stays due and no subscriber is marked bounced (and later erased)."""
+    from helpers.app.mail import MailConfigError
+
+    add_subscribers(store, model, 2)
+    with SmtpServer() as server:
+        server.helo_reply = "554 5.7.1 no service for you"
+        with SmtpSender(config.SmtpSettings(port=server.port)) as sender, \
+                pytest.raises(MailConfigError, match="refuses the connection"):
+            run_notify(store, model, MONDAY, sender, Identity.from_config(),
+                       rate_per_minute=None, now=NOW)
+    assert server.messages == []
+    assert [d.id for d in store.due(MONDAY)] == [1, 2]
+    assert [s["status"] for s in store.export()] == ["active", "active"]  # none bounced
+
+
 def test_unreachable_relay_stops_the_run_after_the_retries(store, model: Recommender) -> None:
     from mail_fixtures import free_port
 

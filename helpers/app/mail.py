@@ -209,8 +209,9 @@ def compose_confirmation(to: str, confirm_token: str, frequency: str,
 
 
 # -------------------------------------------------------------------- sending
-def _classify(exc: OSError | smtplib.SMTPException) -> MailError:
-    """The exception of a failed send as a temporary, permanent or configuration error."""
+def _classify(exc: OSError | smtplib.SMTPException, connecting: bool = False) -> MailError:
+    """The exception of a failed send as a temporary, permanent or configuration error
+    (``connecting``: raised while opening the connection, before any message)."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, reply = next(iter(exc.recipients.values()), (None, b""))
         kind = TemporaryMailError if code is not None and 400 <= code < 500 else \
@@ -237,6 +238,9 @@ def _classify(exc: OSError | smtplib.SMTPException) -> MailError:
         text = f"{code} {redact(exc.smtp_error)}"
         if 400 <= code < 500:
             return TemporaryMailError(f"temporary SMTP failure: {text}", code)
+        if connecting:  # the relay refuses us (greeting, HELO, STARTTLS), not a recipient
+            return MailConfigError(f"the SMTP relay refuses the connection ({text}): check "
+                                   "CINE_SMTP_HOST, CINE_SMTP_PORT and CINE_SMTP_SECURITY", code)
         return PermanentMailError(f"SMTP message refused: {text}", code)
     if isinstance(exc, ssl.SSLError):
         return MailConfigError(f"TLS with the SMTP relay failed ({redact(exc)}): check "
@@ -261,19 +265,22 @@ class SmtpSender:
             smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
             if s.security == "starttls":
                 smtp.starttls(context=context)
+        smtp.ehlo_or_helo_if_needed()  # a relay refusing us says so here, not per message
         if s.user:
             smtp.login(s.user, s.password)
         return smtp
 
     def send(self, msg: EmailMessage) -> None:
         """Deliver one message; raises a :class:`MailError` subclass on failure."""
+        connecting = self._smtp is None
         try:
-            if self._smtp is None:
+            if connecting:
                 self._smtp = self._connect()
+                connecting = False
             self._smtp.send_message(msg)
         except (OSError, smtplib.SMTPException) as exc:
             self.close()  # start the next message on a fresh connection
-            raise _classify(exc) from None
+            raise _classify(exc, connecting) from None
 
     def close(self) -> None:
         if self._smtp is not None:
