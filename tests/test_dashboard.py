@@ -680,6 +680,12 @@ def test_the_email_form_comes_after_the_first_recommendation(model) -> None:
     assert not shown(app.subscribe_form.widget)
     app.close_sheet()
     assert shown(app.subscribe_form.widget)
+    for film in list(app.liked):  # no film left: no results, no e-mail offer under them
+        app.remove_film(film.tconst)
+    assert app.results.empty and not shown(app.subscribe_form.widget)
+    app.add_film("Intouchables")
+    app.recommend()
+    assert shown(app.subscribe_form.widget)
 
 
 def test_an_email_form_that_cannot_be_built_leaves_the_results(model) -> None:

@@ -110,6 +110,7 @@ def test_the_nginx_command_writes_the_site_and_refuses_bad_values(
     for bad in (["--server-name", "films.example.fr;\n include /etc/passwd"],
                 ["--server-name", "ok.fr", "--backend", "10.0.0.2:8866 down"],
                 ["--server-name", "ok.fr", "--base-url", "/films/ x"],
+                ["--server-name", "ok.fr", "--base-url", "/"],  # two "location /": refused
                 ["--server-name", "ok.fr", "--log-dir", "/var/log/{x}"]):
         assert cli.main([*base, *bad]) == 1
         err = capsys.readouterr().err

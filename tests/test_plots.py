@@ -174,3 +174,13 @@ def test_palette_png_is_smaller_and_the_same_size() -> None:
     assert len(decode(small)) < 0.6 * len(decode(full))
     full_image, small_image = (Image.open(io.BytesIO(decode(u))) for u in (full, small))
     assert small_image.size == full_image.size == (768, 432) and small_image.mode == "P"
+
+
+@pytest.mark.parametrize("label", ["x $^$ y", r"a $\frac$ b", "5 $ ou 10 $"])
+def test_dollar_signs_in_titles_and_names_do_not_break_a_chart(label: str) -> None:
+    """A pair of "$" in a label is a matplotlib formula; a malformed one failed the draw."""
+    fig = plots._barh([label, "b"], [1, 2], "t", "x")
+    assert plots.figure_data_uri(fig).startswith("data:image/png;base64,")
+    (ax,) = fig.axes
+    assert ax.get_yticklabels()[0].get_text().replace("\\$", "$") == label
+    assert plots._short(plots._short(label)) == plots._short(label)  # escaped once

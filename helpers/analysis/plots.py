@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -203,8 +204,14 @@ def empty_figure(title: str, message: str = NO_DATA) -> Figure:
     return fig
 
 
+_UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
 def _short(text: str, width: int = 38) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """A label from the data, cut to ``width`` characters; its dollar signs escaped (a pair of
+    them would start a matplotlib formula, and a title such as "x $^$" fail the chart)."""
+    text = text if len(text) <= width else text[: width - 1] + "…"
+    return _UNESCAPED_DOLLAR.sub(r"\\$", text)
 
 
 def _barh(labels: Sequence[str], values: Sequence[float], title: str, xlabel: str,

@@ -490,6 +490,8 @@ class DashboardApp:
         self.results = self.results.iloc[0:0]
         self.close_sheet()
         self._show_cards()
+        if self.subscribe_form is not None:  # no e-mail offer under "no film" or an error
+            self._set_display(self.subscribe_form.widget, False)
         return self.results
 
     # ------------------------------------------------------------------ cards

@@ -39,7 +39,8 @@ _NAME = re.compile(r"(?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]+|_")
 _HOST_PORT = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):\d{1,5}")
 _LISTEN = re.compile(r"(?:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]*\]):)?\d{1,5}")
 _PATH = re.compile(r"/[A-Za-z0-9._/+-]*")
-_BASE = re.compile(r"/(?:[A-Za-z0-9._-]+/)*")
+#: A sub-path such as /films/ ("/" would give two "location /" blocks: nginx refuses the site).
+_BASE = re.compile(r"/(?:[A-Za-z0-9._-]+/)+")
 
 
 @dataclass(frozen=True)
