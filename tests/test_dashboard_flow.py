@@ -39,6 +39,14 @@ def test_changing_a_filter_leaves_the_typed_text_alone(app: DashboardApp) -> Non
     assert len(app.results) > 0 and app.movies.loc[app.results["tconst"], "is_french"].all()
 
 
+def test_changing_a_filter_closes_an_open_sheet(app: DashboardApp) -> None:
+    """The sheet's film may no longer be proposed, or for another reason: back to the list."""
+    with_results(app, "Intouchables")
+    assert app.open_sheet(app.results["tconst"].iloc[0])
+    app.french_only.value = True
+    assert app.sheet_tconst is None and app.results_grid.layout.display != "none"
+
+
 def test_a_filter_leading_nowhere_says_so_without_touching_the_list(app: DashboardApp) -> None:
     with_results(app, "Intouchables")
     app.text.value = "xyzzy"  # matches nothing: once added it would have emptied everything

@@ -478,6 +478,7 @@ class DashboardApp:
             return self._clear_results()
         self.results = recs.reset_index(drop=True)
         self._show_cards()
+        self.close_sheet()  # its film may have left the list, its reason changed
         names = ", ".join(quote_input(m.label) for m in self.liked[:3])
         more = " et d'autres" if len(self.liked) > 3 else ""
         self._say("ok", f"{prefix}{len(recs)} films pour qui a aimé {names}{more}. Touchez "
@@ -601,8 +602,7 @@ class DashboardApp:
         if match is None or self.add_match(match, keep_text=True) is None:
             self.sheet_message.value = self.message.value  # why not, next to the button
             return None
-        self.refresh(f"{quote_input(match.label)} ajouté à vos films.")
-        self.close_sheet()  # after the new results: the focus goes to their title
+        self.refresh(f"{quote_input(match.label)} ajouté à vos films.")  # closes the sheet
         return match
 
     # ---------------------------------------------------------------- display
