@@ -40,7 +40,7 @@ import requests
 
 from benchmarks.common import bench_dir, free_port, mb
 from helpers import config
-from helpers.app import indicators
+from helpers.app import indicators, kernel_launch
 from helpers.app.serve import CULL_IDLE_TIMEOUT, normalise_base_url, voila_command
 from helpers.errors import CineError
 from helpers.schema import MANIFEST
@@ -135,7 +135,7 @@ class Server:
         out = []
         for child in children:
             try:
-                if "ipykernel_launcher" in " ".join(child.cmdline()):
+                if kernel_launch.__name__ in child.cmdline():
                     out.append(child)
             except psutil.Error:
                 pass

@@ -12,7 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @contextmanager
@@ -84,3 +87,19 @@ def code_version(*modules: str) -> str:
     for module in modules:
         digest.update(Path(importlib.util.find_spec(module).origin).read_bytes())
     return digest.hexdigest()[:12]
+
+
+def write_arrow(table: pa.Table, path: Path) -> None:
+    """Write ``table`` as an uncompressed Arrow IPC file, which :func:`map_arrow` maps."""
+    import pyarrow as pa
+
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
+def map_arrow(path: Path) -> pa.Table:
+    """The table of an Arrow IPC file, mapped from disk: its columns are views of the file
+    (pages are read when used and shared by every process mapping it)."""
+    import pyarrow as pa
+
+    return pa.ipc.open_file(pa.memory_map(str(path))).read_all()

@@ -113,6 +113,19 @@ def test_healthz_is_cheap_json_and_starts_no_kernel(server: Server) -> None:
     assert len(server.kernels()) == 1
 
 
+def test_visitor_kernels_run_without_the_debugger(server: Server) -> None:
+    """Kernels start through helpers.app.kernel_launch: debugpy (about 7 MB per kernel) is
+    neither imported nor mapped, and the page still works (the other tests use it)."""
+    settle(server)
+    (kernel,) = server.kernels()
+    assert kernel.cmdline()[1:3] == ["-m", "helpers.app.kernel_launch"]
+    deadline = time.monotonic() + 60
+    while "/pyarrow/" not in (maps := Path(f"/proc/{kernel.pid}/maps").read_text()):
+        assert time.monotonic() < deadline, "the pool kernel never ran the notebook"
+        time.sleep(0.5)
+    assert "/debugpy/" not in maps
+
+
 def test_past_the_cap_a_french_503_without_a_kernel_and_bots_are_culled(
         server: Server) -> None:
     settle(server)

@@ -41,7 +41,8 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from helpers.app import pages
 from helpers.app.admission import CineKernelManager
 
-#: Folder holding ``voila/templates/cine`` (added to ``JUPYTER_PATH``).
+#: Folder holding ``voila/templates/cine`` and the kernel spec ``kernels/python3`` (see
+#: :mod:`helpers.app.kernel_launch`), added to ``JUPYTER_PATH``.
 TEMPLATES_ROOT = Path(__file__).resolve().parent / "share"
 TEMPLATE = "cine"
 #: Largest websocket message accepted from a browser (Tornado's default is 10 MiB); the

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from helpers.audience import CREUSE, AudienceProfile
 from helpers.data.catalog import bayesian_rating
 from helpers.errors import CineError
-from helpers.files import staged_folder
+from helpers.files import map_arrow, staged_folder, write_arrow
 from helpers.fmt import GENRES_FR  # re-exported: the reasons' genre labels
 from helpers.reco.features import (
     BLOCKS,
@@ -198,7 +198,7 @@ class Recommender:
         """Catalogue-derived state shared by ``fit`` and ``load``."""
         self.movies_ = movies.set_index("tconst", drop=False)
         self.movies_.index.name = None
-        self.index_ = pd.Index(movies["tconst"])
+        self.index_ = self.movies_.index  # one hash table of the ids (built at first lookup)
         self._gram = None
         self.collection_codes_ = pd.factorize(movies["collection"])[0]
         year = pd.to_numeric(movies["year"], errors="coerce").astype(float).to_numpy()
@@ -472,9 +472,7 @@ class Recommender:
             np.savez(tmp / "priors.npz", quality=self.quality_, popularity=self.popularity_)
             catalogue = self.movies_.drop(columns=[c for c in FIT_ONLY if c in self.movies_])
             table = pa.Table.from_pandas(catalogue.reset_index(drop=True), preserve_index=False)
-            with pa.OSFile(str(tmp / "movies.arrow"), "wb") as sink, \
-                    pa.ipc.new_file(sink, table.schema) as writer:
-                writer.write_table(table)
+            write_arrow(table, tmp / "movies.arrow")
             meta = {"format": FORMAT_VERSION, "weights": asdict(self.weights), "pool": self.pool,
                     "text_min_df": self.text_min_df, "genre_labels": self.genre_labels_,
                     "max_per_collection": self.max_per_collection,
@@ -533,7 +531,7 @@ def _cells(column: pd.Series) -> np.ndarray | pd.api.extensions.ExtensionArray |
 
 def _read_catalogue(path: Path) -> pd.DataFrame:
     """The saved catalogue, mapped from disk: text and list columns are views of the file."""
-    table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+    table = map_arrow(path)
     lists = (pa.types.is_list, pa.types.is_large_list)
     return table.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if any(f(t) for f in lists)
                            else None)

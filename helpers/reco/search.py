@@ -22,10 +22,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 from helpers.errors import CineError
-from helpers.files import code_version, staged_folder
+from helpers.files import code_version, map_arrow, staged_folder, write_arrow
 
 #: Queries longer than this are not titles (pasted text, garbage): the search gives an empty
 #: result and the dashboard refuses them with a message.
@@ -47,6 +48,8 @@ _KINDS = ("french", "original", "primary")  # name kinds, by display preference
 _SEARCHED = ("tconst", "primary_title", "original_title", "french_title", "year", "num_votes")
 #: Subfolder of a saved model holding the index of its catalogue (see TitleIndex.cached).
 INDEX_FOLDER = "titles"
+#: The index's film table in its folder (Arrow IPC, mapped by a dashboard kernel).
+_FILMS_FILE = "films.arrow"
 _SAVED_ARRAYS = ("name_film", "name_kind", "name_code", "homonyms_values", "homonyms_starts",
                  "postings_values", "postings_starts")
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o",
@@ -177,23 +180,43 @@ class TitleIndex:
 
     def _set_films(self, movies: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
         """Per-film columns, most-voted first; returns the (French, original, primary) titles."""
-        films = movies[list(_SEARCHED)].drop_duplicates("tconst")
+        unique = ~movies["tconst"].duplicated().to_numpy()
+        films = movies.loc[unique, list(_SEARCHED)]
         votes = films["num_votes"].fillna(0).astype("int64").to_numpy()
         order = np.argsort(-votes, kind="stable")
         films, votes = films.iloc[order], votes[order]
-        # Text columns stay Arrow-backed where pandas can (no Python object per film, for
-        # the dashboard kernels' memory); a Python string is made only for the films shown.
-        tconst = films["tconst"].astype(str)
         primary = films["primary_title"].fillna("").astype(str)
         original = films["original_title"].fillna("").astype(str)
         french = films["french_title"].fillna("").astype(str)
-        self._tconst = tconst.array
-        self._title = french.where(french != "", primary).array
-        self._original = original.where(original != "", primary).array
-        self._rows = pd.Index(tconst.str.lower())
-        self._years = pd.to_numeric(films["year"], errors="coerce").to_numpy(float, na_value=np.nan)
-        self._popularity = np.log1p(votes) / max(np.log1p(votes.max(initial=0)), 1.0)
+        self._use_films(pd.DataFrame({
+            "tconst": films["tconst"].astype(str).to_numpy(),
+            "title": french.where(french != "", primary).to_numpy(),
+            "original": original.where(original != "", primary).to_numpy(),
+            "year": pd.to_numeric(films["year"], errors="coerce").to_numpy(float, na_value=np.nan),
+            "popularity": np.log1p(votes) / max(np.log1p(votes.max(initial=0)), 1.0),
+            "row": np.flatnonzero(unique)[order].astype(np.int32),
+        }), movies)
         return french, original, primary
+
+    def _use_films(self, films: pd.DataFrame, movies: pd.DataFrame) -> None:
+        """Film-level state from a :data:`_FILMS` table (most-voted first; ``row``: the film's
+        position in ``movies``). Text columns stay Arrow-backed (no Python object per film,
+        for the dashboard kernels' memory); a Python string is made only for films shown."""
+        self._films = films
+        self._tconst, self._title = films["tconst"].array, films["title"].array
+        self._original = films["original"].array
+        self._years = films["year"].to_numpy()
+        self._popularity = films["popularity"].to_numpy()
+        # tconst -> film through the catalogue's own index when it is the tconst index (the
+        # recommender's): a dashboard kernel then builds one hash table of the ids, not two
+        ids = movies.index
+        if not (len(ids) == len(films) and ids.equals(pd.Index(movies["tconst"]))):
+            ids = pd.Index(films["tconst"])
+            self._film_of = np.arange(len(films))
+        else:
+            self._film_of = np.empty(len(films), np.int64)
+            self._film_of[films["row"].to_numpy()] = np.arange(len(films))
+        self._ids = ids
 
     def _set_names(self, distinct: list[str], vocabulary: list[str], name_film: np.ndarray,
                    name_kind: np.ndarray, name_code: np.ndarray, homonyms: _Groups,
@@ -238,6 +261,8 @@ class TitleIndex:
         with staged_folder(folder) as stage:
             for name, array in self._arrays().items():
                 np.save(stage / f"{name}.npy", array)
+            write_arrow(pa.Table.from_pandas(self._films, preserve_index=False),
+                        stage / _FILMS_FILE)
             (stage / "names.txt").write_text("\n".join(self._distinct), encoding="utf-8")
             (stage / "words.txt").write_text("\n".join(self._vocabulary), encoding="utf-8")
             (stage / "meta.json").write_text(json.dumps({"fingerprint": fingerprint}))
@@ -245,7 +270,7 @@ class TitleIndex:
     @classmethod
     def _load(cls, folder: Path, movies: pd.DataFrame) -> TitleIndex:
         index = cls.__new__(cls)
-        index._set_films(movies)
+        index._use_films(map_arrow(folder / _FILMS_FILE).to_pandas(), movies)
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r")
                   for name in _SAVED_ARRAYS}
 
@@ -321,7 +346,8 @@ class TitleIndex:
     # -- internals --------------------------------------------------------------------
     def _row(self, tconst: str) -> int:
         """The film's position, -1 when it is not in the catalogue."""
-        return int(self._rows.get_indexer([str(tconst).lower()])[0])
+        at = int(self._ids.get_indexer([str(tconst).lower()])[0])
+        return -1 if at < 0 else int(self._film_of[at])
 
     def _name(self, j: int) -> str:
         return self._distinct[self._name_code[j]]
@@ -481,10 +507,22 @@ class _Groups:
 
 
 def _fingerprint(movies: pd.DataFrame) -> str:
-    """Identifies the searched columns of a catalogue and the code that indexes them."""
+    """Identifies the searched columns of a catalogue and the code that indexes them.
+
+    Hashes the columns' Arrow buffers (or NumPy bytes) as they are: no Python object per
+    film (a dashboard kernel checks its saved index at each start)."""
     digest = hashlib.sha1(code_version(__name__).encode())
-    searched = movies[list(_SEARCHED)]
-    digest.update(pd.util.hash_pandas_object(searched, index=False).to_numpy().tobytes())
+    for name in _SEARCHED:
+        column = movies[name]
+        if isinstance(column.array, pd.arrays.ArrowExtensionArray):
+            array = column.array.__arrow_array__().combine_chunks()
+            if array.offset:  # a slice: its buffers also hold values outside it
+                array = pa.concat_arrays([array])
+            digest.update(str(len(array)).encode())
+            for buffer in array.buffers():
+                digest.update(b"-" if buffer is None else memoryview(buffer))
+        else:
+            digest.update(pd.util.hash_array(column.to_numpy()).tobytes())
     return digest.hexdigest()
 
 
