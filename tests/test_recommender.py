@@ -208,6 +208,18 @@ def test_save_load_round_trip(model: Recommender, tmp_path: Path) -> None:
     assert all(_mapped(getattr(loaded.items_, part)) for part in ("data", "indices", "indptr"))
 
 
+def test_catalogue_is_kept_most_voted_first() -> None:
+    """The films queries touch sit together at the start of the saved catalogue (a kernel
+    maps few of its pages); ties keep the table's order."""
+    movies = catalogue()
+    movies["num_votes"] = np.arange(len(movies)) % 3 * 1000  # 0, 1000, 2000, 0, ...
+    fitted = Recommender().fit(movies)
+    expected = (movies.iloc[np.argsort(-movies["num_votes"].to_numpy(), kind="stable")]
+                ["tconst"].tolist())
+    assert fitted.movies_["tconst"].tolist() == expected
+    assert fitted.movies_["num_votes"].iloc[0] == 2000 and set(expected) == set(movies["tconst"])
+
+
 def _mapped(array: object) -> bool:
     """Whether ``array`` is a view of a memory-mapped file."""
     while array is not None and not isinstance(array, mmap.mmap):

@@ -8,7 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.reco.search import Match, SearchResult, TitleIndex, normalize, split_year, title_key
+from helpers.reco.search import (
+    Match,
+    SearchResult,
+    TitleIndex,
+    catalogue_digest,
+    normalize,
+    split_year,
+    title_key,
+)
 
 FILMS = [  # tconst, primary, original, french, year, votes
     ("tt0211915", "Amélie", "Le Fabuleux Destin d'Amélie Poulain",
@@ -206,6 +214,16 @@ def test_saved_index_of_another_catalogue_or_damaged_is_rebuilt(tmp_path: Path) 
     assert (folder / "names.txt").is_file()
 
 
+def test_a_stored_digest_that_does_not_match_rebuilds_the_index(tmp_path: Path) -> None:
+    folder = tmp_path / "titles"
+    TitleIndex.cached(catalogue(), folder, digest=catalogue_digest(catalogue()))
+    renamed = catalogue()
+    renamed.loc[renamed["tconst"] == "tt0094226", "french_title"] = "Les Incorruptibles de Chicago"
+    assert catalogue_digest(renamed) != catalogue_digest(catalogue())
+    index = TitleIndex.cached(renamed, folder, digest=catalogue_digest(renamed))
+    assert index.resolve("incorruptibles chicago").year == 1987
+
+
 def test_index_is_built_when_it_cannot_be_saved(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a folder")
     index = TitleIndex.cached(catalogue(), tmp_path / "file" / "titles")
@@ -228,7 +246,10 @@ def test_fitted_model_comes_with_the_index_of_its_catalogue(
         raise AssertionError("the saved index was rejected and rebuilt")
 
     monkeypatch.setattr(TitleIndex, "__init__", no_build)
-    saved = TitleIndex.cached(model.movies_, model_dir / INDEX_FOLDER)
+    # the digest stored with the model is its catalogue's (no title is read to check it)
+    assert model._digest is not None and model._digest == catalogue_digest(model.movies_)
+    saved = TitleIndex.cached(model.movies_, model_dir / INDEX_FOLDER, model.catalogue_digest)
+    assert saved._ids is model.index_  # the ids' hash table is the recommender's
     for name, array in built._arrays().items():
         assert np.array_equal(saved._arrays()[name], array), name
     titles = model.movies_["primary_title"].head(5).tolist()

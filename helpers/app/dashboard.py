@@ -653,15 +653,17 @@ def load_app() -> DashboardApp:
     manifest = catalog.load_manifest(processed)
     model_path = config.model_path()
     recommender = Recommender.load(model_path)
-    index = TitleIndex.cached(recommender.movies_, model_path / INDEX_FOLDER)
+    index = TitleIndex.cached(recommender.movies_, model_path / INDEX_FOLDER,
+                               recommender.catalogue_digest)
     positions = recommender.movies_.index
-    gc.collect()
-    release_memory()
-    return DashboardApp(
+    app = DashboardApp(
         recommender, index, manifest,
         indicators=lambda: indicators.panel(recommender.movies_, processed),
         synopsis=lambda tconst: overview(model_path, positions.get_loc(tconst), tconst),
         subscribe=subscription_form)
+    gc.collect()
+    release_memory()  # what loading and building the widgets freed (about 10 MB)
+    return app
 
 
 def subscription_form(app: DashboardApp) -> SubscribeForm:

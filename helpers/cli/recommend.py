@@ -104,7 +104,8 @@ def run_recommend(args: argparse.Namespace) -> int:
         print("Le nombre de films (-n) doit être au moins 1.", file=sys.stderr)
         return 2
     model = Recommender.load(config.model_path())
-    index = TitleIndex.cached(model.movies_, config.model_path() / INDEX_FOLDER)
+    index = TitleIndex.cached(model.movies_, config.model_path() / INDEX_FOLDER,
+                              model.catalogue_digest)
     try:
         typed = [t for t in [args.title, *args.also] if t and t.strip()]
         found = [find(index, t) for t in typed]

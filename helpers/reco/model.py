@@ -37,6 +37,7 @@ from helpers.reco.features import (
     unit_scale,
     votes,
 )
+from helpers.reco.search import catalogue_digest
 from helpers.schema import cell_list, decade_of, decade_span
 
 _GENRES_FROM_FR = {fr.casefold(): en for en, fr in GENRES_FR.items()}
@@ -181,21 +182,27 @@ class Recommender:
         if missing:
             raise CineError(f"movies table lacks columns {missing}: rebuild it with "
                             "`python -m helpers ingest`")
-        movies = movies.drop_duplicates("tconst").reset_index(drop=True)
+        movies = movies.drop_duplicates("tconst")
+        # Most-voted films first: the films queries touch (liked, recommended, shown) then
+        # sit together in the saved catalogue, and a kernel maps few of its pages.
+        n_votes = votes(movies)
+        order = np.argsort(-n_votes, kind="stable")
+        movies, n_votes = movies.iloc[order].reset_index(drop=True), n_votes[order]
         blocks = build_blocks(movies, cast_decay=self.weights.cast_decay,
                               text_min_df=self.text_min_df)
         self.items_ = combine(blocks, self.weights.similarity())
         self.layout_ = layout(blocks, self.weights.similarity())
         self.genre_matrix_, self.genre_labels_ = multi_hot(movies["genres"], min_df=1)
         rating = nanfill(movies["average_rating"], movies["tmdb_vote_average"])
-        n_votes = votes(movies)
         self.quality_ = unit_scale(bayesian_rating(rating, pd.Series(n_votes))).astype(np.float32)
         self.popularity_ = unit_scale(np.log1p(n_votes)).astype(np.float32)
         self._set_catalogue(movies)
         return self
 
-    def _set_catalogue(self, movies: pd.DataFrame) -> None:
-        """Catalogue-derived state shared by ``fit`` and ``load``."""
+    def _set_catalogue(self, movies: pd.DataFrame, digest: str | None = None) -> None:
+        """Catalogue-derived state shared by ``fit`` and ``load`` (``digest``: the saved
+        catalogue's, see :attr:`catalogue_digest`)."""
+        self._digest = digest
         self.movies_ = movies.set_index("tconst", drop=False)
         self.movies_.index.name = None
         self.index_ = self.movies_.index  # one hash table of the ids (built at first lookup)
@@ -210,6 +217,14 @@ class Recommender:
         self._columns["average_rating"] = pd.to_numeric(
             movies["average_rating"], errors="coerce").astype(float).to_numpy()
         self.local_ = self._local_affinity()
+
+    @property
+    def catalogue_digest(self) -> str:
+        """The catalogue's :func:`helpers.reco.search.catalogue_digest`, stored by
+        :meth:`save`: a dashboard kernel checks its saved title index with it."""
+        if self._digest is None:
+            self._digest = catalogue_digest(self.movies_)
+        return self._digest
 
     def _local_affinity(self) -> np.ndarray:
         """How much each film matches the local audience's tastes, in [0, 1]."""
@@ -474,6 +489,7 @@ class Recommender:
             table = pa.Table.from_pandas(catalogue.reset_index(drop=True), preserve_index=False)
             write_arrow(table, tmp / "movies.arrow")
             meta = {"format": FORMAT_VERSION, "weights": asdict(self.weights), "pool": self.pool,
+                    "catalogue_digest": self.catalogue_digest,
                     "text_min_df": self.text_min_df, "genre_labels": self.genre_labels_,
                     "max_per_collection": self.max_per_collection,
                     "items_shape": list(self.items_.shape),
@@ -502,7 +518,8 @@ class Recommender:
                              for k, (a, b, c) in meta["layout"].items()}
             with np.load(path / "priors.npz") as priors:
                 model.quality_, model.popularity_ = priors["quality"], priors["popularity"]
-            model._set_catalogue(_read_catalogue(path / "movies.arrow"))
+            model._set_catalogue(_read_catalogue(path / "movies.arrow"),
+                                 meta.get("catalogue_digest"))
         except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
             raise CineError(f"model at {path} is missing or unreadable ({exc}): "
                             "run `python -m helpers fit`") from exc
@@ -547,6 +564,6 @@ def fit_and_save(processed_dir: Path, path: Path) -> Recommender:
 
     model = Recommender().fit(load_movies(processed_dir))
     model.save(path)
-    TitleIndex.cached(model.movies_, Path(path) / INDEX_FOLDER)
+    TitleIndex.cached(model.movies_, Path(path) / INDEX_FOLDER, model.catalogue_digest)
     save_overviews(model.movies_, Path(path))
     return model

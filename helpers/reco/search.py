@@ -239,11 +239,13 @@ class TitleIndex:
         return cls(movies)
 
     @classmethod
-    def cached(cls, movies: pd.DataFrame, folder: Path) -> TitleIndex:
+    def cached(cls, movies: pd.DataFrame, folder: Path, digest: str | None = None) -> TitleIndex:
         """The index of ``movies``, read from ``folder`` when it was saved there for this very
-        catalogue and code; else built, then saved there (a read-only folder is fine)."""
+        catalogue and code; else built, then saved there (a read-only folder is fine).
+        ``digest``: the catalogue's :func:`catalogue_digest` when the caller has it stored."""
         folder = Path(folder)
-        fingerprint = _fingerprint(movies)
+        fingerprint = hashlib.sha1(
+            (code_version(__name__) + (digest or catalogue_digest(movies))).encode()).hexdigest()
         try:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
             if meta.get("fingerprint") == fingerprint:
@@ -506,12 +508,13 @@ class _Groups:
         return self.values[self.starts[key]:self.starts[key + 1]]
 
 
-def _fingerprint(movies: pd.DataFrame) -> str:
-    """Identifies the searched columns of a catalogue and the code that indexes them.
+def catalogue_digest(movies: pd.DataFrame) -> str:
+    """A hash of the columns a :class:`TitleIndex` reads (tconst, titles, year, votes).
 
-    Hashes the columns' Arrow buffers (or NumPy bytes) as they are: no Python object per
-    film (a dashboard kernel checks its saved index at each start)."""
-    digest = hashlib.sha1(code_version(__name__).encode())
+    Hashes the columns' Arrow buffers (or NumPy bytes) as they are, with no Python object
+    per film. A saved model stores its catalogue's digest, so that a dashboard kernel
+    checks its saved index without reading (mapping) every title."""
+    digest = hashlib.sha1()
     for name in _SEARCHED:
         column = movies[name]
         if isinstance(column.array, pd.arrays.ArrowExtensionArray):
