@@ -146,6 +146,17 @@ def test_past_the_cap_a_french_503_without_a_kernel_and_bots_are_culled(
     assert requests.get(server.url, timeout=60).status_code == 200
 
 
+def test_template_and_theme_arguments_cannot_force_a_cold_kernel(server: Server) -> None:
+    """Voilà renders ?template=/?theme= with a kernel of its own (a cold start, several
+    seconds of CPU): the server drops them and gives the preheated kernel as usual."""
+    settle(server)
+    (pooled,) = server.kernels()
+    page = requests.get(f"{server.url}?template=classic&theme=dark", timeout=60)
+    assert page.status_code == 200 and '<html lang="fr">' in page.text  # the cine template
+    assert WidgetClient.kernel_id_in(page.text) in " ".join(pooled.cmdline())
+    settle(server, timeout=40)  # that bot never connected: culled
+
+
 def test_a_browser_loading_its_assets_is_not_taken_for_a_bot(server: Server) -> None:
     """Its page cookie comes back with each asset: the 8 s wait restarts each time."""
     settle(server)

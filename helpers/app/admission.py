@@ -126,24 +126,24 @@ class CineKernelManager(AsyncMappingKernelManager):
                 "release": _release_name(self._release)}
 
     # ----------------------------------------------------------------- admission
-    def takes_pool(self, overrides: bool = False) -> bool:
+    def takes_pool(self) -> bool:
         """Whether Voilà's page handler will take a preheated kernel (ready or on its way)
-        rather than start one: a pool entry waits and no ``template``/``theme`` override
-        asks for another rendering (``overrides``)."""
-        return (not overrides and bool(getattr(self, "notebook_data", None))
+        rather than start one: a pool entry waits (the server ignores ``template`` and
+        ``theme`` overrides, which would make Voilà start a kernel of its own)."""
+        return (bool(getattr(self, "notebook_data", None))
                 and any(getattr(self, "_pools", {}).values()))
 
-    def would_admit(self, overrides: bool = False) -> bool:
+    def would_admit(self) -> bool:
         """Whether a page request arriving now would get a kernel."""
         if self.max_kernels <= 0:
             return True
-        if self.takes_pool(overrides):
+        if self.takes_pool():
             pools = [pool for pool in self._pools.values() if pool]
             if any(_ready(pool[0]) for pool in pools):
                 return True  # taken at once; its refill waits for a slot if need be
         return self.used() < self.max_kernels
 
-    def admit(self, overrides: bool = False) -> Reservation | None:
+    def admit(self) -> Reservation | None:
         """A claim for a page request, or None when the service is full.
 
         Taking a preheated kernel adds no kernel (its entry is already counted, and so will
@@ -151,9 +151,9 @@ class CineKernelManager(AsyncMappingKernelManager):
         reservation until it does. Must be followed, without an ``await`` in between, by
         Voilà's page handler, which takes the preheated kernel synchronously.
         """
-        if not self.would_admit(overrides):
+        if not self.would_admit():
             return None
-        if self.takes_pool(overrides):
+        if self.takes_pool():
             return Reservation(None, consumed=True)
         reservation = Reservation(self)
         self._reservations.append(reservation)

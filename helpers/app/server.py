@@ -58,6 +58,9 @@ WEBSOCKET_BYTES = (4.0 * 2**20, 16 * 2**20)
 #: Cookie naming a visitor's page (random, no personal data) so that the assets its browser
 #: loads keep its kernel from being taken for a bot's (see PageActivity).
 PAGE_COOKIE = "cc_page"
+#: Page query arguments dropped before Voilà reads them (its template and theme overrides,
+#: also disabled in the configuration).
+IGNORED_ARGUMENTS = ("template", "theme")
 _KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 #: A handler mounted under the base URL: (pattern relative to it, class, initialize kwargs).
 HandlerSpec = tuple[str, type[tornado.web.RequestHandler], dict]
@@ -163,12 +166,15 @@ class AdmissionVoilaHandler(TornadoVoilaHandler):
         if self.notebook_path and path:  # a file next to the notebook: no kernel involved
             self.redirect_to_file(path)
             return
+        # ?template= / ?theme= would make Voilà render with a kernel of its own instead of
+        # the preheated one: a script could then make every page load a cold start
+        for name in IGNORED_ARGUMENTS:
+            self.request.arguments.pop(name, None)
+            self.request.query_arguments.pop(name, None)
         manager = self.kernel_manager
         if isinstance(manager, CineKernelManager):
             # no await between admission and Voilà taking the preheated kernel
-            overrides = any(self.get_argument(name, None) is not None
-                            for name in ("template", "theme"))
-            self._reservation = manager.admit(overrides)
+            self._reservation = manager.admit()
             if self._reservation is None:
                 self.busy()
                 return
@@ -267,6 +273,8 @@ class CineVoila(Voila):
         self.config.VoilaConfiguration.template = TEMPLATE
         self.config.VoilaConfiguration.multi_kernel_manager_class = CineKernelManager
         self.config.HTMLExporter.language_code = "fr"
+        self.config.VoilaConfiguration.allow_template_override = "NO"
+        self.config.VoilaConfiguration.allow_theme_override = "NO"
         super().initialize(argv)
         install_privacy_filter(self.log)
 
