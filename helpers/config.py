@@ -76,19 +76,20 @@ def release_dir(data: Path | None = None) -> Path:
     return link.resolve() if link.is_symlink() and link.exists() else data
 
 
-def processed_dir() -> Path:
-    """Light Parquet tables written by the ingest (of the release in service)."""
-    return release_dir() / "processed"
+def processed_dir(release: Path | None = None) -> Path:
+    """Light Parquet tables written by the ingest (of ``release``, default the one in
+    service: a process reading tables and model resolves the release once)."""
+    return (release or release_dir()) / "processed"
 
 
-def models_dir() -> Path:
-    """Fitted model artifacts (of the release in service)."""
-    return release_dir() / "models"
+def models_dir(release: Path | None = None) -> Path:
+    """Fitted model artifacts (of ``release``, default the one in service)."""
+    return (release or release_dir()) / "models"
 
 
-def model_path() -> Path:
+def model_path(release: Path | None = None) -> Path:
     """Where the fitted recommender is saved (``Recommender.save``/``load``)."""
-    return models_dir() / "recommender"
+    return models_dir(release) / "recommender"
 
 
 def posters_dir() -> Path:

@@ -1089,3 +1089,29 @@ def test_a_megabyte_of_text_is_refused_at_once(app: DashboardApp) -> None:
     assert time.perf_counter() - start < 0.1
     assert "trop long pour un titre (1\xa0000\xa0000 caractères)" in app.message.value
     assert app.liked == [] and app.results.empty
+
+
+def test_a_kernel_reads_tables_and_model_of_one_release(
+        tiny_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refresh may switch ``<data>/current`` while a kernel starts: the kernel resolves the
+    release once, so it never pairs one release's tables with another's model."""
+    import shutil
+
+    data = tmp_path / "data"
+    for name in ("a", "b"):
+        shutil.copytree(tiny_data_dir / "processed", data / "releases" / name / "processed")
+    shutil.copytree(tiny_data_dir / "models", data / "releases" / "a" / "models")
+    current = data / config.CURRENT_LINK
+    current.symlink_to(data / "releases" / "a")  # "b": no model (still being built)
+    monkeypatch.setenv("CINE_DATA_DIR", str(data))
+    resolve = config.release_dir
+
+    def switched_after_each_call(*args: object) -> Path:
+        found = resolve(*args)
+        current.unlink()
+        current.symlink_to(data / "releases" / ("b" if found.name == "a" else "a"))
+        return found
+
+    monkeypatch.setattr(config, "release_dir", switched_after_each_call)
+    app = dashboard.load_app()
+    assert isinstance(app, DashboardApp) and len(app.movies) > 0

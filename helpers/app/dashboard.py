@@ -649,9 +649,10 @@ def load_app() -> DashboardApp:
     # Arrow's default pool (mimalloc/jemalloc) keeps the pages it frees; with the system
     # allocator, release_memory gives them back (tens of MB per visitor's kernel).
     pyarrow.set_memory_pool(pyarrow.system_memory_pool())
-    processed = config.processed_dir()
+    release = config.release_dir()  # once: a data refresh may switch it meanwhile
+    processed = config.processed_dir(release)
     manifest = catalog.load_manifest(processed)
-    model_path = config.model_path()
+    model_path = config.model_path(release)
     recommender = Recommender.load(model_path)
     index = TitleIndex.cached(recommender.movies_, model_path / INDEX_FOLDER,
                                recommender.catalogue_digest)
