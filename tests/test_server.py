@@ -306,6 +306,28 @@ def test_a_message_flood_is_cut_and_the_kernel_still_answers(server: Server) -> 
     assert re.search(r"Rate limit: 1 of \d{3} message\(s\) dropped for kernel", log_text(server))
 
 
+def test_several_websockets_to_one_kernel_share_its_budget(server: Server) -> None:
+    """The limits are the kernel's: five sockets sending 100 messages each (500, over the
+    burst of 300) get messages dropped, where one socket sending 100 gets none."""
+    settle(server)
+
+    async def visit() -> str:
+        first = await WidgetClient.open(server.url)
+        others = [await WidgetClient.attach(server.url, first.kernel_id) for _ in range(4)]
+        for client in (first, *others):
+            for _ in range(100):
+                await client.send("not_a_message_type", {})
+        await asyncio.sleep(1.5)
+        info = await first.kernel_info(timeout=30)
+        for client in (first, *others):
+            await client.close()
+        return info["status"]
+
+    before = log_text(server).count("Rate limit: 1 of")
+    assert asyncio.run(visit()) == "ok"
+    assert log_text(server).count("Rate limit: 1 of") > before  # per socket: none dropped
+
+
 # ------------------------------------------------------------------------ browser
 @pytest.fixture(scope="module")
 def browser(server: Server) -> Iterator[object]:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -93,6 +94,7 @@ class CineKernelManager(AsyncMappingKernelManager):
         self._preheat_starting = 0  # pool refills inside start_kernel
         self._ever_connected: set[str] = set()
         self._sockets: dict[str, set] = {}
+        self._limits: dict[str, tuple] = {}
         self._pages: dict[str, str] = {}  # page cookie -> kernel id, until it connects
         self._served: set[str] = set()  # kernels whose page was fully sent
         self._release = config.release_dir()  # the data release the pool's kernels load
@@ -195,6 +197,13 @@ class CineKernelManager(AsyncMappingKernelManager):
     def track_socket(self, kernel_id: str, socket: object) -> None:
         self._sockets.setdefault(kernel_id, set()).add(socket)
 
+    def rate_limits(self, kernel_id: str, make: Callable[[], tuple]) -> tuple:
+        """The rate limiters of a kernel's websockets (``make()`` builds them once): shared by
+        all the sockets a client opens to it, so that several sockets get no more."""
+        if kernel_id not in self._limits:
+            self._limits[kernel_id] = make()
+        return self._limits[kernel_id]
+
     def untrack_socket(self, kernel_id: str, socket: object) -> None:
         sockets = self._sockets.get(kernel_id, set())
         sockets.discard(socket)
@@ -224,6 +233,7 @@ class CineKernelManager(AsyncMappingKernelManager):
         finally:
             self._ever_connected.discard(kernel_id)
             self._served.discard(kernel_id)
+            self._limits.pop(kernel_id, None)
             self._forget_pages(kernel_id)
 
     # ------------------------------------------------------------ data releases

@@ -207,8 +207,14 @@ class CineKernelWebsocketHandler(VoilaKernelWebsocketHandler):
     """Voilà's kernel websocket, known to the kernel manager (to close it with a reason)."""
 
     async def open(self, kernel_id: str) -> None:  # type: ignore[override]
-        self._messages = TokenBucket(*self.settings.get("cine_websocket_rate", WEBSOCKET_RATE))
-        self._bytes = TokenBucket(*WEBSOCKET_BYTES)
+        rate = self.settings.get("cine_websocket_rate", WEBSOCKET_RATE)
+
+        def limiters() -> tuple[TokenBucket, TokenBucket]:
+            return TokenBucket(*rate), TokenBucket(*WEBSOCKET_BYTES)
+
+        manager = self.kernel_manager
+        self._messages, self._bytes = (manager.rate_limits(kernel_id, limiters)
+                                       if isinstance(manager, CineKernelManager) else limiters())
         self._dropped = self._received = 0
         self._opened = time.monotonic()
         if isinstance(self.kernel_manager, CineKernelManager):
