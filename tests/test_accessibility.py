@@ -216,3 +216,28 @@ def test_the_whole_visit_with_the_keyboard_alone(browser: object, tiny_data_dir:
                                                     card["tconst"]]
     assert page.errors == [] and page.dialogs == []
     page.context.close()
+
+
+def test_another_tab_keeps_the_open_sheet_and_back_closes_it(
+        browser: object, tiny_data_dir: Path, request: pytest.FixtureRequest) -> None:
+    """Switching tabs with a sheet open keeps its history entry (before, the page went
+    back at once, and the phone's back gesture on "Indicateurs" then left the site); back
+    from there closes the sheet and stays on the page."""
+    (label, typed), _ = french_titles(tiny_data_dir)
+    page = open_page(browser, site(tiny_data_dir, request).url, 390, 844)
+    pick(page, typed, label)
+    recommend(page)
+    page.locator(".cc-card-open:visible").first.click()
+    page.locator(".cc-sheet-title").wait_for(state="visible")
+    page.wait_for_function("() => location.hash.startsWith('#fiche-')", timeout=10_000)
+    show_tab(page, "Indicateurs")
+    page.wait_for_timeout(500)  # the page script's check runs within 30 ms of a change
+    assert page.evaluate("() => location.hash").startswith("#fiche-")
+    page.go_back()  # the phone's back gesture, on "Indicateurs"
+    page.wait_for_function("() => location.hash === ''", timeout=10_000)
+    page.locator(".cc-sheet").wait_for(state="hidden", timeout=15_000)
+    assert page.locator(".cc-chart img").first.is_visible()  # still on the page, same tab
+    show_tab(page, "Recommandations")
+    assert page.locator(".cc-card:visible").count() == 10
+    assert page.errors == [] and page.dialogs == []
+    page.context.close()

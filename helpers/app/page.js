@@ -35,9 +35,9 @@
     if (scroll) { el.scrollIntoView({block: "start"}); }
   }
 
-  function currentSheet() {
+  function currentSheet() {  // open even while another tab hides it (its history entry stays)
     var sheet = document.querySelector(SHEET);
-    if (!visible(sheet)) { return null; }
+    if (!sheet || !sheet.isConnected || sheet.style.display === "none") { return null; }
     var body = sheet.querySelector("[data-tconst]");
     return body ? body.getAttribute("data-tconst") : null;
   }
@@ -51,9 +51,9 @@
     return visible(button) ? button : null;
   }
 
-  function pressBack() {
-    var back = firstVisible(".cc-sheet-back");
-    if (back) { back.click(); }
+  function pressBack() {  // also when another tab hides the sheet: back closes it there too
+    var back = document.querySelector(SHEET + " .cc-sheet-back");
+    if (back && currentSheet()) { back.click(); }
   }
 
   function sheetOpened(tconst) {
