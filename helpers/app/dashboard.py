@@ -219,7 +219,7 @@ class DashboardApp:
                                              tooltip="Période, genres, note, films français")
         self.filters_toggle.add_class("cc-filters-toggle")
         self.filters_toggle.on_click(lambda _: self.toggle_filters())
-        genres_label = widgets.HTML('<p class="cc-label">Genres (touchez pour choisir, '
+        genres_label = widgets.HTML('<p class="cc-label">Genres (un ou plusieurs ; '
                                     "aucun : tous les genres)</p>")
         body = widgets.VBox([self.decades, genres_label, self.genres, self.min_rating,
                              self.local_preference, self.french_only])
@@ -345,7 +345,7 @@ class DashboardApp:
         shown = self._show_suggestions(close)
         if shown:
             self._say("warn", f"Aucun film ne correspond exactement à {quote_input(query)}. "
-                              "Titres proches : cliquez sur celui que vous cherchiez ci-dessus.")
+                              "Titres proches : choisissez ci-dessus celui que vous cherchiez.")
         else:
             self._say("warn", f"Aucun film ne correspond à {quote_input(query)} dans notre "
                               "catalogue. Vérifiez l'orthographe ou essayez le titre original.")
@@ -366,7 +366,7 @@ class DashboardApp:
         if not keep_text:
             self.text.value = ""
             self._show_suggestions([])
-        self._say("ok", f"{quote_input(match.label)} ajouté. Ajoutez d'autres films ou cliquez "
+        self._say("ok", f"{quote_input(match.label)} ajouté. Ajoutez d'autres films ou appuyez "
                         "sur «\u00a0Recommander\u00a0».")
         return match
 
@@ -481,7 +481,7 @@ class DashboardApp:
         self.close_sheet()  # its film may have left the list, its reason changed
         names = ", ".join(quote_input(m.label) for m in self.liked[:3])
         more = " et d'autres" if len(self.liked) > 3 else ""
-        self._say("ok", f"{prefix}{len(recs)} films pour qui a aimé {names}{more}. Touchez "
+        self._say("ok", f"{prefix}{len(recs)} films pour qui a aimé {names}{more}. Choisissez "
                         "une affiche pour voir la fiche du film.")
         self._show_subscribe_form()
         release_memory()  # under a millisecond; keeps the kernel at its loaded size

@@ -38,7 +38,7 @@ KEY_FIGURES = (
     ("mean_rating", "note IMDb moyenne", 1),
     ("share_french", "de films français", None),
     ("n_actors", "acteurs et actrices", 0),
-    ("n_series", "séries pour comparer", 0),
+    ("n_series", "séries télévisées", 0),
 )
 #: Pages kept on disk at most (the oldest are removed): about 300 KB each.
 MAX_PAGES = 300

@@ -97,7 +97,7 @@ class _LinkPage(tornado.web.RequestHandler):
 class ConfirmPage(_LinkPage):
     async def get(self, token: str) -> None:
         await self.ask(self.store.confirmation_pending, token, "Confirmer votre inscription",
-                       "Cliquez sur le bouton pour recevoir nos idées de films par e-mail.",
+                       "Appuyez sur le bouton pour recevoir nos idées de films par e-mail.",
                        "Confirmer mon inscription")
 
     async def post(self, token: str) -> None:
@@ -113,7 +113,7 @@ class UnsubscribePage(_LinkPage):
             return self.gone()
         if status not in ("pending", "active"):
             return self.page(*_ALREADY_UNSUBSCRIBED)
-        self.page("Se désabonner", "Cliquez sur le bouton pour ne plus recevoir nos idées "
+        self.page("Se désabonner", "Appuyez sur le bouton pour ne plus recevoir nos idées "
                   "de films par e-mail.", "Me désabonner")
 
     async def post(self, token: str) -> None:

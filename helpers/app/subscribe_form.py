@@ -25,11 +25,11 @@ TITLE = "Recevez d'autres idées de films par e-mail"
 
 _MESSAGES: dict[str, tuple[str, str]] = {
     "created": ("ok", "C'est presque fini : nous venons d'envoyer un e-mail à {email}. "
-                      "Cliquez sur le lien qu'il contient pour confirmer votre inscription "
+                      "Ouvrez le lien qu'il contient pour confirmer votre inscription "
                       "(sans confirmation, nous ne vous écrirons pas)."),
     "resent": ("ok", "Cette adresse est déjà connue : nous venons de lui envoyer un nouvel "
                      "e-mail de confirmation, rien n'est enregistré en double. Vos nouveaux "
-                     "choix comptent dès que vous cliquez sur son lien."),
+                     "choix comptent dès que vous ouvrez son lien."),
     "too_soon": ("info", "Un e-mail de confirmation vient déjà d'être envoyé à {email}. "
                          "Regardez dans votre boîte de réception (et dans les indésirables), "
                          "ou réessayez dans quelques minutes."),
