@@ -744,6 +744,9 @@ def test_synthetic_banner_and_about_tab(app: DashboardApp, model) -> None:
     about = app.tabs.children[2].children[0].value
     assert fragments.esc(fragments.IMDB_ATTRIBUTION) in about
     assert fragments.esc(fragments.TMDB_ATTRIBUTION) in about
+    assert f'<p lang="en">{fragments.esc(fragments.IMDB_ATTRIBUTION)}</p>' in about
+    assert fragments.esc(fragments.IMDB_ATTRIBUTION_FR) in about  # and in French beside them
+    assert fragments.esc(fragments.TMDB_ATTRIBUTION_FR) in about
     assert "MovieLens" in about and "TMDB" in about
     assert "<tr><th>Tables préparées le</th><td>24/11/2026</td></tr>" in about
     assert "<tr><th>Films au catalogue</th><td>1\u00a0234</td></tr>" in about

@@ -48,13 +48,16 @@ def test_the_form_as_a_visitor_sees_it(store) -> None:
     assert form.frequency.options == (("Chaque semaine", "weekly"), ("Chaque mois", "monthly"))
     texts = [w.value for w in form.widget.children if hasattr(w, "value")
              and isinstance(w.value, str)]
-    assert texts[0] == '<div class="cc-h2">Recevez d&#x27;autres idées de films par e-mail</div>'
+    assert texts[0] == '<h2 class="cc-h2">Recevez d&#x27;autres idées de films par e-mail</h2>'
     assert TITLE == "Recevez d'autres idées de films par e-mail"
     assert CONSENT_TEXT.startswith("J'accepte que Ciné Creuse conserve mon adresse e-mail, les "
                                    "films que j'ai choisis et la fréquence choisie, uniquement "
                                    "pour m'envoyer des idées de films")
     escaped = CONSENT_TEXT.replace("'", "&#x27;")
     assert texts[3] == f'<p class="cc-hint">{escaped}</p>'
+    children = list(form.widget.children)  # the text is read before the box is ticked
+    assert children.index(form.consent) == children.index(form.email) + 3
+    assert children[children.index(form.consent) - 1].value == texts[3]
 
 
 def test_subscribe_confirm_by_mail_then_resubmit(store) -> None:

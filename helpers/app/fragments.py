@@ -19,6 +19,10 @@ from helpers.schema import cell_list
 IMDB_TITLE_URL = "https://www.imdb.com/title/{}/"
 IMDB_ATTRIBUTION = "Information courtesy of IMDb (https://www.imdb.com). Used with permission."
 TMDB_ATTRIBUTION = "This product uses the TMDB API but is not endorsed or certified by TMDB."
+#: The same notices in French, shown beside the English ones the licences require.
+IMDB_ATTRIBUTION_FR = ("Informations fournies par IMDb (https://www.imdb.com), avec son "
+                       "autorisation.")
+TMDB_ATTRIBUTION_FR = "Ce produit utilise l'API de TMDB sans être approuvé ni certifié par TMDB."
 _TCONST = re.compile(r"^tt\d{1,10}$")
 
 
@@ -191,12 +195,14 @@ def about_html(manifest: Mapping) -> str:
         "<h3>Données</h3>"
         "<ul><li>Films, notes, équipes : fichiers publics d'IMDb (datasets.imdbws.com).</li>"
         "<li>Résumés, affiches, langues, pays, budgets : base TMDB (The Movie Database).</li>"
-        "<li>Les notes MovieLens ne servent qu'à évaluer l'algorithme hors ligne ; elles ne "
-        "sont pas utilisées sur ce site.</li></ul>"
+        "<li>Des notes MovieLens (GroupLens, usage de recherche) ont servi hors ligne à régler "
+        "l'algorithme et à l'évaluer ; ce site n'en contient ni n'en utilise aucune.</li></ul>"
         f"<h3>Version des données</h3>{facts}"
         "<h3>Mentions</h3>"
-        f"<p>{esc(IMDB_ATTRIBUTION)}</p>"
-        f'<p><span class="cc-tmdb-logo">TMDB</span> {esc(TMDB_ATTRIBUTION)}</p>'
+        f'<p lang="en">{esc(IMDB_ATTRIBUTION)}</p>'
+        f"<p>{esc(IMDB_ATTRIBUTION_FR)}</p>"
+        f'<p><span class="cc-tmdb-logo">TMDB</span> <span lang="en">{esc(TMDB_ATTRIBUTION)}'
+        f"</span><br>{esc(TMDB_ATTRIBUTION_FR)}</p>"
         "<p>Les affiches proviennent de TMDB ; quand une affiche manque, une vignette avec le "
         "titre est affichée à la place.</p></div>"
     )

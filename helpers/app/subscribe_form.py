@@ -78,9 +78,10 @@ class SubscribeForm:
                             (self.message, "mail-message")):
             widget.add_class(css)
         self.widget = widgets.VBox([
-            widgets.HTML(f'<div class="cc-h2">{esc(TITLE)}</div>'),
-            self.email, self.frequency, self.consent,
-            widgets.HTML(f'<p class="cc-hint">{esc(CONSENT_TEXT)}</p>'),
+            widgets.HTML(f'<h2 class="cc-h2">{esc(TITLE)}</h2>'),
+            self.email, self.frequency,
+            widgets.HTML(f'<p class="cc-hint">{esc(CONSENT_TEXT)}</p>'),  # read, then ticked
+            self.consent,
             self.button, self.message])
         self.widget.add_class("cc-panel")
         self.widget.add_class("mail-form")
