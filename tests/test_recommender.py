@@ -16,7 +16,7 @@ import pytest
 from helpers import cli
 from helpers.audience import AudienceProfile
 from helpers.errors import CineError
-from helpers.reco.model import COLUMNS, FIT_ONLY, FeatureWeights, Recommender
+from helpers.reco.model import COLUMNS, FIT_ONLY, FeatureWeights, Recommender, fit_and_save
 from helpers.schema import MOVIES
 
 LIKED = "tt0000001"
@@ -208,16 +208,21 @@ def test_save_load_round_trip(model: Recommender, tmp_path: Path) -> None:
     assert all(_mapped(getattr(loaded.items_, part)) for part in ("data", "indices", "indptr"))
 
 
-def test_catalogue_is_kept_most_voted_first() -> None:
-    """The films queries touch sit together at the start of the saved catalogue (a kernel
-    maps few of its pages); ties keep the table's order."""
+def test_saved_catalogue_is_most_voted_first(tmp_path: Path) -> None:
+    """``fit`` (the production path, ``fit_and_save``) saves the films queries touch together
+    at the start of the catalogue (a kernel maps few of its pages); ties keep the table's
+    order. The evaluation's catalogues keep theirs (it reads films by position)."""
     movies = catalogue()
     movies["num_votes"] = np.arange(len(movies)) % 3 * 1000  # 0, 1000, 2000, 0, ...
-    fitted = Recommender().fit(movies)
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    pq.write_table(pa.Table.from_pandas(movies, schema=MOVIES), processed / "movies.parquet")
+    fit_and_save(processed, tmp_path / "model")
     expected = (movies.iloc[np.argsort(-movies["num_votes"].to_numpy(), kind="stable")]
                 ["tconst"].tolist())
-    assert fitted.movies_["tconst"].tolist() == expected
-    assert fitted.movies_["num_votes"].iloc[0] == 2000 and set(expected) == set(movies["tconst"])
+    assert Recommender.load(tmp_path / "model").movies_["tconst"].tolist() == expected
+    assert expected[0] == movies["tconst"].iloc[2] and set(expected) == set(movies["tconst"])
+    assert Recommender().fit(movies).movies_["tconst"].tolist() == movies["tconst"].tolist()
 
 
 def _mapped(array: object) -> bool:

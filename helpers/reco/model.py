@@ -182,18 +182,14 @@ class Recommender:
         if missing:
             raise CineError(f"movies table lacks columns {missing}: rebuild it with "
                             "`python -m helpers ingest`")
-        movies = movies.drop_duplicates("tconst")
-        # Most-voted films first: the films queries touch (liked, recommended, shown) then
-        # sit together in the saved catalogue, and a kernel maps few of its pages.
-        n_votes = votes(movies)
-        order = np.argsort(-n_votes, kind="stable")
-        movies, n_votes = movies.iloc[order].reset_index(drop=True), n_votes[order]
+        movies = movies.drop_duplicates("tconst").reset_index(drop=True)
         blocks = build_blocks(movies, cast_decay=self.weights.cast_decay,
                               text_min_df=self.text_min_df)
         self.items_ = combine(blocks, self.weights.similarity())
         self.layout_ = layout(blocks, self.weights.similarity())
         self.genre_matrix_, self.genre_labels_ = multi_hot(movies["genres"], min_df=1)
         rating = nanfill(movies["average_rating"], movies["tmdb_vote_average"])
+        n_votes = votes(movies)
         self.quality_ = unit_scale(bayesian_rating(rating, pd.Series(n_votes))).astype(np.float32)
         self.popularity_ = unit_scale(np.log1p(n_votes)).astype(np.float32)
         self._set_catalogue(movies)
@@ -562,7 +558,11 @@ def fit_and_save(processed_dir: Path, path: Path) -> Recommender:
     from helpers.reco.overviews import save_overviews
     from helpers.reco.search import INDEX_FOLDER, TitleIndex
 
-    model = Recommender().fit(load_movies(processed_dir))
+    movies = load_movies(processed_dir)
+    # Most-voted films first: the films queries touch (liked, recommended, shown) then sit
+    # together in the saved catalogue, and a dashboard kernel maps few of its pages.
+    movies = movies.iloc[np.argsort(-votes(movies), kind="stable")].reset_index(drop=True)
+    model = Recommender().fit(movies)
     model.save(path)
     TitleIndex.cached(model.movies_, Path(path) / INDEX_FOLDER, model.catalogue_digest)
     save_overviews(model.movies_, Path(path))
