@@ -102,7 +102,7 @@ def test_an_unknown_typed_title_keeps_the_results_shown(app: DashboardApp) -> No
 
 def test_the_enter_key_adds_the_typed_film_then_recommends(app: DashboardApp) -> None:
     app.text.value = "le parrain"
-    app.submit()
+    app.recommend()
     assert app.liked_ids == ["tt0068646"] and app.text.value == ""
     assert len(app.results) == N_RESULTS
 

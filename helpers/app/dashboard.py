@@ -152,7 +152,7 @@ class DashboardApp:
             # on_submit is the only Enter event of a Text that keeps continuous updates
             # (needed for type-ahead); ipywidgets 8 deprecates it without a replacement.
             warnings.simplefilter("ignore", DeprecationWarning)
-            self.text.on_submit(lambda _: self.submit())
+            self.text.on_submit(lambda _: self.recommend())  # as the button
         self.add_button.on_click(lambda _: self.add_film(self.text.value))
         self.button.on_click(lambda _: self.recommend())
 
@@ -427,10 +427,6 @@ class DashboardApp:
             self.refresh()
 
     # -------------------------------------------------------------- recommend
-    def submit(self) -> None:
-        """Enter in the input: the same as the "Recommander" button."""
-        self.recommend()
-
     def recommend(self) -> pd.DataFrame:
         """The "Recommander" button: add the film still typed in the box, then recommend.
 
@@ -511,10 +507,6 @@ class DashboardApp:
                 slot.hide()
         self.results_title.value = ('<h2 class="cc-h2 cc-results-title" tabindex="-1">Nos '
                                     "idées pour vous</h2>" if rows else "")
-
-    def cards_html(self) -> list[str]:
-        """The HTML of the cards shown, in the recommender's order."""
-        return [slot.html.value for slot in self.card_slots if slot.tconst is not None]
 
     def _show_subscribe_form(self) -> None:
         """The e-mail form under the results, built after the first recommendation."""
