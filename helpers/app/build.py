@@ -63,12 +63,8 @@ def _fill(release: Path, inputs: dict) -> None:
     """Tables, model and default KPI page of a new release, from the raw files."""
     from helpers.app import indicators
     from helpers.data import releases
-    from helpers.data.ingest import ingest
-    from helpers.reco.model import fit_and_save
 
-    processed = release / "processed"
-    ingest(config.raw_dir(), processed)
-    fit_and_save(processed, release / "models" / config.model_path().name)
+    processed = tables_and_model(config.raw_dir(), release)
     try:  # the first visitor of the KPI tab then waits for nothing
         indicators.ensure_default_page(processed)
     except CineError as exc:  # the tab says so in French; recommendations still work
@@ -79,16 +75,24 @@ def _fill(release: Path, inputs: dict) -> None:
 def build_demo(data_dir: Path | None = None, scale: str = "small", seed: int = 0) -> Path:
     """Write synthetic raw data, ingest it and fit the recommender under ``data_dir``
     (default: the demo's own folder, :func:`helpers.config.demo_dir`)."""
-    from helpers.data.ingest import ingest
     from helpers.data.synthetic import generate
-    from helpers.reco.model import fit_and_save
 
     data = Path(data_dir) if data_dir is not None else config.demo_dir()
-    raw, processed = data / "raw", data / "processed"
-    generate(raw, scale=scale, seed=seed)
-    ingest(raw, processed)
-    fit_and_save(processed, data / "models" / config.model_path().name)
+    generate(data / "raw", scale=scale, seed=seed)
+    tables_and_model(data / "raw", data)
     return data
+
+
+def tables_and_model(raw: Path, folder: Path) -> Path:
+    """Ingest ``raw`` into ``folder/processed`` and fit the recommender into
+    ``folder/models`` (a release, or a data folder); returns the processed folder."""
+    from helpers.data.ingest import ingest
+    from helpers.reco.model import fit_and_save
+
+    processed = folder / "processed"
+    ingest(raw, processed)
+    fit_and_save(processed, config.model_path(folder))
+    return processed
 
 
 def ensure_data() -> Path:
