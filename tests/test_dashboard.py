@@ -21,6 +21,7 @@ import pytest
 from helpers import cli, config, fmt
 from helpers.app import dashboard, fragments, indicators, kernel, posters, serve
 from helpers.app.dashboard import DashboardApp
+from helpers.audience import CREUSE
 from helpers.errors import CineError
 from helpers.reco.model import Recommender
 from helpers.reco.search import TitleIndex
@@ -373,9 +374,9 @@ def test_filters_restrict_results(app: DashboardApp) -> None:
 
 def test_filters_can_be_set_before_recommending(app: DashboardApp) -> None:
     filters = app.set_filters(decades=(1990, 2000), genres=["Nope", "Comedy"],
-                              french_only=False, local_preference=0.8)
+                              french_only=False, local_preference=0.7)
     assert filters == dashboard.Filters(decades=(1990, 2000), genres=("Comedy",),
-                                        french_only=False, local_preference=0.8)
+                                        french_only=False, local_preference=0.7)
     assert app.results.empty
     app.add_film("Toy Story")
     app.recommend()
@@ -640,7 +641,11 @@ def test_chips_and_decade_lists_behave_like_the_controls_they_replace(model) -> 
     assert (app.decades.start.value, app.decades.end.value) == (1950, 1990)
     app.decades.value = (2019, 1800)  # years, reversed, outside the catalogue
     assert app.decades.value == (1930, 2010) and app.filters().decades is None
-    assert [o[0] for o in app.local_preference.options][:2] == ["0,0 (aucun)", "0,1"]
+    assert [o[0] for o in app.local_preference.options] == [
+        "aucun", "un peu", "moyen (conseillé)", "beaucoup", "fort"]  # words, not 0,0 to 1,0
+    assert app.local_preference.value == 0.4 == CREUSE.local_preference
+    app.set_filters(local_preference=0.8)  # a value not offered: the closest one
+    assert app.local_preference.value == 0.7
 
 
 def test_filter_changes_refresh_once(model) -> None:

@@ -67,9 +67,14 @@ MIN_SUGGEST_CHARS = 2
 TAB_TITLES = ("Recommandations", "Indicateurs", "À propos")
 
 
-def _tenth(value: float) -> float:
-    """``value`` clipped to [0, 1] and rounded to a tenth (the local-preference slider's steps)."""
-    return round(min(max(float(value), 0.0), 1.0), 1)
+#: How much the local audience's tastes weigh, as offered to a customer: words, not numbers.
+LOCAL_LEVELS = (("aucun", 0.0), ("un peu", 0.2), ("moyen", 0.4), ("beaucoup", 0.7),
+                ("fort", 1.0))
+
+
+def _local_level(value: float) -> float:
+    """The offered strength closest to ``value`` (0 to 1)."""
+    return min((strength for _, strength in LOCAL_LEVELS), key=lambda s: abs(s - float(value)))
 
 
 # --------------------------------------------------------------------------- the app
@@ -188,12 +193,12 @@ class DashboardApp:
             options=[("toutes", 0.0), *ratings],
             value=defaults.min_rating, description="Note IMDb",
             style={"description_width": "initial"})
-        # 0, 0.1 ... 1 labelled the French way ("0,3"), a list rather than a slider handle.
-        steps = {0: " (aucun)", 10: " (fort)"}
+        # a list of words rather than a slider handle; the audience profile's default advised
+        default = _local_level(defaults.local_preference)
         self.local_preference = widgets.Dropdown(
-            options=[(fr_number(i / 10, 1) + steps.get(i, ""), round(i / 10, 1))
-                     for i in range(11)],
-            value=_tenth(defaults.local_preference), description="Goûts du public local",
+            options=[(label + (" (conseillé)" if strength == default else ""), strength)
+                     for label, strength in LOCAL_LEVELS],
+            value=default, description="Goûts du public local",
             style={"description_width": "initial"})
         for widget, css in ((self.decades, "reco-decades"), (self.genres, "reco-genres"),
                             (self.french_only, "reco-french"), (self.min_rating, "reco-rating"),
@@ -226,7 +231,7 @@ class DashboardApp:
         body.add_class("cc-filters-body")
         self.filters_box = widgets.VBox([widgets.HTML(
             '<h2 class="cc-h2">Affiner</h2><p class="cc-hint">Période, genres, note, films '
-            "français, et le poids donné aux goûts du public local (0 : aucun, 1 : fort).</p>"),
+            "français, et le poids donné aux goûts du public local.</p>"),
             self.filters_toggle, body])
         self.filters_box.add_class("cc-panel")
         self.filters_box.add_class("cc-filters")
@@ -414,7 +419,7 @@ class DashboardApp:
             if french_only is not None:
                 self.french_only.value = bool(french_only)
             if local_preference is not None:
-                self.local_preference.value = _tenth(local_preference)
+                self.local_preference.value = _local_level(local_preference)
             if min_rating is not None:
                 self.min_rating.value = min_rating
         finally:
