@@ -22,7 +22,7 @@ import requests
 
 from benchmarks import nginx
 from benchmarks.dashboard import CHROMIUM, Server, serve
-from benchmarks.page import RURAL, Visit, page_arguments, served_data, visit
+from benchmarks.page import RURAL, Visit, bundle_options, page_arguments, served_data, visit
 
 
 def wait_ready(server: Server, timeout: float = 120) -> None:
@@ -74,8 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"proxy benchmark: {data}, Chromium headless, emulated link "
           f"{RURAL['downloadThroughput'] * 8 / 1e6:.0f} Mbit/s down, "
           f"{RURAL['uploadThroughput'] * 8 / 1e6:.1f} up, {RURAL['latency']} ms round trip, "
-          f"medians of {args.runs} runs")
-    with serve(data, preheat=True, base_url="/films/", max_visitors=6) as server, \
+          f"medians of {args.runs} runs" + (", no chunk bundle" if args.no_bundle else ""))
+    with serve(data, preheat=True, base_url="/films/", max_visitors=6,
+               extra=bundle_options(args)) as server, \
             nginx.proxy([server.url.split("/")[2]]) as proxy, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM,
                                     args=nginx.chromium_args(trusted=proxy))

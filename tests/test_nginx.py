@@ -48,6 +48,7 @@ TEXT_TYPES = ("text/javascript", "application/javascript", "text/css", "text/htm
               "application/json")
 IMMUTABLE = "public, max-age=31536000, immutable"
 LAB = Path(sys.prefix) / "share" / "jupyter" / "labextensions"
+VOILA_STATIC = Path(sys.prefix) / "share" / "jupyter" / "voila" / "templates" / "base" / "static"
 
 
 def require_stack() -> None:
@@ -212,6 +213,11 @@ class TestOneBackend:
         expected = {"br"} if BROTLI_MODULE.is_file() else {"gzip"}
         assert set(big.values()) == expected, big
         assert ROUTE_COOKIE not in seen["cookies"]  # one backend: no routing cookie
+        # Voilà's chunks came in the one bundle, none on its own
+        static = [r.url.split("/voila/static/")[1] for r in seen["responses"]
+                  if "/voila/static/" in r.url]
+        assert [u for u in static if re.fullmatch(r"\d+\.voila\.js", u)] == []
+        assert len([u for u in static if re.fullmatch(r"chunks\.[0-9a-f]{20}\.js", u)]) == 1
 
     def test_compression_and_cache_headers(self, stack) -> None:
         backend, proxy = stack
@@ -225,8 +231,15 @@ class TestOneBackend:
         entry = next((LAB / "@jupyter-widgets/jupyterlab-manager/static").glob(
             "remoteEntry.*.js"))
         hashed = f"voila/labextensions/@jupyter-widgets/jupyterlab-manager/static/{entry.name}"
-        for path in (hashed, versioned):
+        (bundle,) = set(re.findall(r'src="/films/(voila/static/chunks\.[0-9a-f]{20}\.js)"',
+                                   page.text))
+        font = next(VOILA_STATIC.glob("*.woff2")).name  # webpack's content-hashed assets
+        for path in (hashed, versioned, bundle, f"voila/static/{font}"):
             assert self.https(proxy, path).headers["Cache-Control"] == IMMUTABLE, path
+        for encoding in ("gzip", "br") if BROTLI_MODULE.is_file() else ("gzip",):
+            packed = self.https(proxy, bundle, stream=True, headers={"Accept-Encoding": encoding})
+            assert packed.headers["Content-Encoding"] == encoding
+            assert len(packed.raw.read(decode_content=False)) < 1.2e6, encoding
         plain = self.https(proxy, "voila/static/voila.js",
                            headers={"Accept-Encoding": "identity"})
         assert plain.headers["Cache-Control"] == "no-cache"  # unhashed: revalidated

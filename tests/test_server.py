@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import re
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +28,7 @@ from websockets.exceptions import ConnectionClosed
 
 from benchmarks.dashboard import CHROMIUM, CHROMIUM_ARGS, Server, serve
 from benchmarks.widget_client import WidgetClient
-from helpers.app import pages
+from helpers.app import chunks, pages
 from helpers.app.admission import IDLE_CLOSE_CODE
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("server")]
@@ -85,6 +86,37 @@ def test_text_assets_are_gzipped_under_the_base_url(server: Server) -> None:
     redirect = requests.get(root + "films", allow_redirects=False, timeout=5)
     assert (redirect.status_code, redirect.headers["Location"]) == (301, "/films/")
     assert requests.get(root, timeout=5).status_code == 404  # nothing outside the base URL
+
+
+def test_the_chunk_bundle_is_loaded_before_voila_js_and_cached_for_good(
+        server: Server) -> None:
+    """Named after its content, so cached for a year; gzipped once at start; exactly the
+    chunks of the list (the bytes helpers.app.chunks builds from the installed Voilà)."""
+    expected = chunks.build_bundle(
+        [Path(sys.prefix) / "share/jupyter/voila/templates/base/static"])
+    page = requests.get(server.url, timeout=60).text
+    name = expected.name
+    assert page.count(f'<link rel="preload" href="/films/voila/static/{name}" as="script">') == 1
+    assert (f'<script src="/films/voila/static/{name}"></script>\n'
+            '<script src="/films/voila/static/voila.js"></script>') in page
+    url = f"{server.url}voila/static/{name}"
+    packed = requests.get(url, headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True)
+    assert packed.status_code == 200
+    assert packed.raw.read(decode_content=False) == expected.gzipped
+    assert {k: packed.headers[k] for k in ("Content-Type", "Cache-Control", "Content-Encoding",
+                                           "Vary", "Etag")} == {
+        "Content-Type": "application/javascript; charset=UTF-8",
+        "Cache-Control": "public, max-age=31536000, immutable",
+        "Content-Encoding": "gzip", "Vary": "Accept-Encoding",
+        "Etag": f'W/"{name.split(".")[1]}"'}
+    plain = requests.get(url, headers={"Accept-Encoding": "identity"}, timeout=10)
+    assert plain.content == expected.body and "Content-Encoding" not in plain.headers
+    again = requests.get(url, headers={"If-None-Match": packed.headers["Etag"]}, timeout=10)
+    assert (again.status_code, again.content) == (304, b"")
+    head = requests.head(url, headers={"Accept-Encoding": "identity"}, timeout=10)
+    assert (head.status_code, head.headers["Content-Length"]) == (200, str(len(expected.body)))
+    other = f"{server.url}voila/static/chunks.{'0' * 20}.js"
+    assert requests.get(other, timeout=10).status_code == 404  # an older page's bundle
 
 
 def test_extra_handlers_are_mounted_under_the_base_url(server: Server) -> None:

@@ -12,6 +12,8 @@ built (``--Voila.tornado_settings`` comes too late for most of these):
 - ``<base-url>healthz``: JSON for monitoring, starts no kernel;
 - the ``cine`` page template (Voilà's ``lab`` one, ``lang="fr"``, plus a small script that
   tells a visitor in French when their session has ended);
+- Voilà's webpack chunks that the page needs in one script named after its content, cached
+  for good (:mod:`helpers.app.chunks`; ``--CineVoila.chunk_bundle=[]`` turns it off);
 - a hook for extra Tornado handlers under the base URL (``--CineVoila.extra_handlers``);
 - websocket messages bounded in size.
 
@@ -34,11 +36,12 @@ from pathlib import Path
 import tornado.web
 from jupyter_server.utils import url_path_join
 from traitlets import Float, Integer, List, Unicode
+from voila import __version__ as voila_version
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
-from helpers.app import pages
+from helpers.app import chunks, pages
 from helpers.app.admission import CineKernelManager
 
 #: Folder holding ``voila/templates/cine`` (added to ``JUPYTER_PATH``).
@@ -258,6 +261,10 @@ class CineVoila(Voila):
                            help="Messages per second a browser may send on a kernel websocket.")
     websocket_burst = Integer(WEBSOCKET_RATE[1], config=True,
                               help="Messages a browser may send at once on a kernel websocket.")
+    chunk_bundle = List(Integer(), list(chunks.PAGE_CHUNKS), config=True,
+                        help="Ids of Voilà's webpack chunks served as one content-hashed "
+                             "script loaded before voila.js ([] for none).")
+    bundle: chunks.ChunkBundle | None = None
 
     def initialize(self, argv: list[str] | None = None) -> None:
         os.environ["JUPYTER_PATH"] = os.pathsep.join(
@@ -268,6 +275,35 @@ class CineVoila(Voila):
         self.config.HTMLExporter.language_code = "fr"
         super().initialize(argv)
         install_privacy_filter(self.log)
+        self.init_chunk_bundle()
+
+    def init_chunk_bundle(self) -> None:
+        """Build the chunk bundle and tell the template its name (``resources``); a
+        failure only costs requests: the page then fetches each chunk itself."""
+        if not self.chunk_bundle:
+            return
+        if voila_version != chunks.VOILA_VERSION:
+            self.log.warning("The chunk list was recorded for Voilà %s, this is %s: check "
+                             "it with tests/test_chunks.py", chunks.VOILA_VERSION,
+                             voila_version)
+        try:
+            self.bundle = chunks.build_bundle(self.static_paths, self.chunk_bundle)
+        except (chunks.ChunkBundleError, OSError) as exc:
+            self.log.warning("No chunk bundle (%s): the page fetches each chunk", exc)
+            return
+        if self.bundle is None:
+            self.log.warning("No chunk bundle: none of the listed chunks was found")
+            return
+        if self.bundle.skipped:
+            self.log.warning("Chunks left out of the bundle (absent or not webpack chunks): "
+                             "%s", ", ".join(map(str, self.bundle.skipped)))
+        self.log.info("%d of Voilà's chunks in %s (%.0f kB, %.0f kB gzipped)",
+                      len(self.bundle.ids), self.bundle.name, len(self.bundle.body) / 1e3,
+                      len(self.bundle.gzipped) / 1e3)
+        config = self.voila_configuration
+        config.resources = {**(config.resources or {}), "cine_chunk_bundle": self.bundle.name}
+        # the page renderer reads the extra resources from the configuration object
+        config.config.VoilaConfiguration.resources = config.resources
 
     def init_settings(self) -> dict:
         settings = super().init_settings()
@@ -287,6 +323,9 @@ class CineVoila(Voila):
             # transforms are only taken at construction: add ours to the built application.
             self.app.transforms.append(partial(PageActivity, self.kernel_manager))
         ours: list = [(url_path_join(self.server_url, "healthz"), HealthHandler)]
+        if self.bundle is not None:
+            ours.append((url_path_join(self.server_url, r"voila/static/(chunks\.[0-9a-f]+\.js)"),
+                         chunks.ChunkBundleHandler, {"bundle": self.bundle}))
         for path in self.extra_handlers:
             ours += [(url_path_join(self.server_url, pattern), handler, kwargs)
                      for pattern, handler, kwargs in load_handlers(path)]
