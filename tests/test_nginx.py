@@ -209,7 +209,7 @@ class TestOneBackend:
         # it over https, and Debian's module is loaded)
         big = {url: headers.get("content-encoding") for url, (headers, size)
                in seen["bodies"].items() if size >= 1024}
-        assert len(big) > 50
+        assert len(big) >= 15 and any("/voila/static/chunks." in url for url in big), big
         expected = {"br"} if BROTLI_MODULE.is_file() else {"gzip"}
         assert set(big.values()) == expected, big
         assert ROUTE_COOKIE not in seen["cookies"]  # one backend: no routing cookie

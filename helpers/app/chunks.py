@@ -30,7 +30,7 @@ import gzip
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import tornado.web
@@ -57,6 +57,7 @@ CACHE_CONTROL = "public, max-age=31536000, immutable"
 _GLOBAL = re.compile(r"self\.(webpackChunk\w+)=self\.\1\|\|\[\]")
 #: A JSONP chunk file: license comment, optional directive, one push of its own id.
 _CHUNK = r'^(?:/\*!.*?\*/\s*)?(?:"use strict";)?\(self\.{0}=self\.{0}\|\|\[\]\)\.push\(\[\[{1}[,\]]'
+_PUSHED = re.compile(r"\.push\(\[\[(\d+(?:,\d+)*)\]")
 
 
 class ChunkBundleError(CineError):
@@ -65,13 +66,16 @@ class ChunkBundleError(CineError):
 
 @dataclass(frozen=True)
 class ChunkBundle:
-    """The bundle as served: its file name, bytes, gzip bytes and the chunks it holds."""
+    """The bundle as served: its file name, bytes and gzip bytes; the chunk files it holds
+    (``ids``) and every chunk they install (a file may carry other chunks' modules too)."""
 
     name: str
     body: bytes
     gzipped: bytes
     ids: tuple[int, ...]
-    skipped: tuple[int, ...] = field(default=())  # asked for, but absent or not a chunk
+    installs: frozenset[int]
+    covered: tuple[int, ...] = ()  # listed, left out: another file of the bundle installs it
+    skipped: tuple[int, ...] = ()  # listed, left out: absent or not a chunk of the runtime
 
 
 def find_static(paths: Sequence[Path | str], name: str) -> Path | None:
@@ -99,35 +103,47 @@ def wrap(chunk_id: int, source: bytes) -> bytes:
     return b"/* chunk %d */\n(function () {\n%s\n}).call(this);\n" % (chunk_id, source)
 
 
+def pushed_ids(source: str) -> tuple[int, ...]:
+    """The chunk ids a chunk file installs (``push([[3916,9981],...``: 3916 and 9981)."""
+    match = _PUSHED.search(source)
+    return tuple(int(i) for i in match[1].split(",")) if match else ()
+
+
 def build_bundle(static_paths: Sequence[Path | str],
                  chunk_ids: Iterable[int] = PAGE_CHUNKS) -> ChunkBundle | None:
     """The bundle of these chunks, read from Voilà's static folders; None when none is
     usable. A chunk absent or not shaped as a JSONP chunk of the runtime is left out (the
-    page fetches it as before) and listed in ``skipped``."""
+    page fetches it as before, ``skipped``); so is a one-chunk file whose chunk another file
+    of the bundle installs (``covered``: webpack split it out, and also merged it there)."""
     runtime = find_static(static_paths, RUNTIME)
     if runtime is None:
         raise ChunkBundleError(f"{RUNTIME} not found in Voilà's static folders")
-    name = re.escape(chunk_global(runtime.read_text(encoding="utf-8", errors="replace")))
-    kept: list[int] = []
+    array = chunk_global(runtime.read_text(encoding="utf-8", errors="replace"))
+    sources: dict[int, bytes] = {}
     skipped: list[int] = []
-    parts = [b"/* Voila's webpack chunks needed by the page, concatenated by "
-             b"helpers.app.chunks (each is pushed onto self.%s; licences: <id>.voila.js."
-             b"LICENSE.txt next to each chunk) */\n" % name.replace("\\", "").encode()]
     for chunk_id in dict.fromkeys(int(i) for i in chunk_ids):
         path = find_static(static_paths, CHUNK_FILE.format(chunk_id))
         source = path.read_bytes() if path is not None else b""
-        shape = re.compile(_CHUNK.format(name, chunk_id), re.DOTALL)
-        if not shape.match(source.decode("utf-8", errors="replace")):
+        shape = re.compile(_CHUNK.format(re.escape(array), chunk_id), re.DOTALL)
+        if shape.match(source.decode("utf-8", errors="replace")):
+            sources[chunk_id] = source
+        else:
             skipped.append(chunk_id)
-            continue
-        kept.append(chunk_id)
-        parts.append(wrap(chunk_id, source))
+    pushed = {i: pushed_ids(source.decode("utf-8", errors="replace"))
+              for i, source in sources.items()}
+    merged = {c for i, ids in pushed.items() if len(ids) > 1 for c in ids[1:]}
+    covered = [i for i, ids in pushed.items() if ids == (i,) and i in merged]
+    kept = [i for i in sources if i not in covered]
     if not kept:
         return None
-    body = b"".join(parts)
+    header = (f"/* Voila's webpack chunks needed by the page, concatenated by "
+              f"helpers.app.chunks, each pushed onto self.{array} (licences: "
+              f"<id>.voila.js.LICENSE.txt next to each chunk) */\n").encode()
+    body = header + b"".join(wrap(i, sources[i]) for i in kept)
     digest = hashlib.sha256(body).hexdigest()[:20]
     return ChunkBundle(f"chunks.{digest}.js", body, gzip.compress(body, 9, mtime=0),
-                       tuple(kept), tuple(skipped))
+                       tuple(kept), frozenset(c for i in kept for c in pushed[i]),
+                       tuple(covered), tuple(skipped))
 
 
 class ChunkBundleHandler(tornado.web.RequestHandler):
