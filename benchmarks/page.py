@@ -148,6 +148,16 @@ def gzip_size(responses: dict[str, dict]) -> int:
     return total
 
 
+def wait_ready(url: str, timeout: float = 120) -> None:
+    """Until the server at ``url`` has a preheated kernel ready (each visit takes one; a
+    visit timed before would measure the kernel's start, not the page)."""
+    deadline = time.monotonic() + timeout
+    while requests.get(f"{url}healthz", timeout=5).json()["preheated_ready"] < 1:
+        if time.monotonic() > deadline:
+            raise TimeoutError("no preheated kernel")
+        time.sleep(0.5)
+
+
 def measure_server(url: str, runs: int) -> tuple[list[Visit], list[Visit], int]:
     """``runs`` first visits (each in an empty browser profile), each followed by a repeat
     visit in the same profile; the gzip projection of the first."""
@@ -160,11 +170,11 @@ def measure_server(url: str, runs: int) -> tuple[list[Visit], list[Visit], int]:
         for _ in range(runs):
             context = browser.new_context(viewport={"width": 390, "height": 844},
                                           locale="fr-FR")
+            wait_ready(url)
             first.append(visit(context, url))
-            time.sleep(3)  # the pool makes the next kernel ready
+            wait_ready(url)
             repeat.append(visit(context, url))
             context.close()
-            time.sleep(3)
         browser.close()
     return first, repeat, gzip_size(first[0].responses)
 

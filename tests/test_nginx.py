@@ -300,13 +300,15 @@ class TestOneBackend:
                 raise AssertionError("the backend stayed at its cap for 100 s")
             info = await client.kernel_info()
             seconds = await client.recommend_round("le")
+            extensions = client.websocket.response.headers.get("Sec-WebSocket-Extensions")
             await client.close()
-            return info["status"], seconds
+            return info["status"], seconds, extensions
 
         # its own thread: Playwright's sync API keeps an event loop running in this one
         with ThreadPoolExecutor(1) as pool:
-            status, seconds = pool.submit(asyncio.run, visitor()).result()
+            status, seconds, extensions = pool.submit(asyncio.run, visitor()).result()
         assert status == "ok" and seconds < 30
+        assert extensions == "permessage-deflate"  # negotiated with the backend, through nginx
 
     def test_a_burst_of_page_loads_is_refused_while_assets_are_not(self, stack) -> None:
         """A script opening the page 10 times at once from one address: 1 + burst 3 get
