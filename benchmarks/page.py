@@ -41,8 +41,10 @@ RURAL = {"offline": False, "latency": 150, "downloadThroughput": 250_000,
          "uploadThroughput": 62_500}
 #: Options of the serve command that this work added (dropped for the naive run).
 ADDED_OPTIONS = ("--HTMLExporter.language_code", "--VoilaConfiguration.extension_allowlist")
-#: The server option that turns the chunk bundle off (``helpers.app.chunks``).
+#: The server options that turn the chunk bundle and the extensions' preloads off
+#: (``helpers.app.chunks``).
 NO_BUNDLE = "--CineVoila.chunk_bundle=[]"
+NO_PRELOADS = "--CineVoila.extension_preloads={}"
 #: The figures measured on the page before this work (issue 12), for reference.
 BEFORE = "about 4.9 MB in 98 requests, input usable after 24 s"
 
@@ -66,9 +68,10 @@ class Visit:
 
 
 def naive_command(port: int = 8866, preheat: bool = True, **kwargs: object) -> list[str]:
-    """The serve command without the options this work added, nor the chunk bundle."""
+    """The serve command without the options this work added, nor the chunk bundle and the
+    extensions' preloads."""
     return [*(a for a in voila_command(port, preheat, **kwargs)
-              if not a.startswith(ADDED_OPTIONS)), NO_BUNDLE]
+              if not a.startswith(ADDED_OPTIONS)), NO_BUNDLE, NO_PRELOADS]
 
 
 def visit(context: object, url: str, timeout_s: float = 180) -> Visit:
@@ -235,13 +238,14 @@ def page_arguments(name: str, doc: str | None) -> argparse.ArgumentParser:
                              "`python -m helpers demo --scale small`)")
     parser.add_argument("--runs", type=int, default=3, help="first + repeat visits each way")
     parser.add_argument("--no-bundle", action="store_true",
-                        help="serve without the chunk bundle (the figures before it)")
+                        help="serve without the chunk bundle nor the extensions' preloads "
+                             "(the figures before them)")
     return parser
 
 
 def bundle_options(args: argparse.Namespace) -> list[str]:
     """The extra server options of ``--no-bundle``."""
-    return [NO_BUNDLE] if args.no_bundle else []
+    return [NO_BUNDLE, NO_PRELOADS] if args.no_bundle else []
 
 
 def served_data(data_dir: Path | None) -> Path | None:

@@ -25,9 +25,11 @@ from pathlib import Path
 import pytest
 from conftest import require
 from page_fixtures import browser, french_titles, open_page, pick, recommend, show_tab, site
+from voila.utils import get_voila_labextensions_path
 
 from benchmarks.dashboard import serve
 from helpers.app import chunks
+from helpers.app.serve import LAB_EXTENSIONS
 
 __all__ = ["browser"]  # a fixture
 #: Where Voilà's chunks are installed (the last of Voilà's static folders holding them).
@@ -53,6 +55,28 @@ def test_the_bundle_holds_exactly_the_listed_chunks_and_is_named_after_its_bytes
     assert bundle.name == f"chunks.{hashlib.sha256(bundle.body).hexdigest()[:20]}.js"
     assert gzip.decompress(bundle.gzipped) == bundle.body
     assert chunks.build_bundle([VOILA_STATIC]) == bundle  # same files, same name
+
+
+def test_the_extension_files_to_preload_are_named_as_the_page_asks_for_them(
+        tmp_path: Path) -> None:
+    assert set(chunks.EXTENSION_CHUNKS) == set(LAB_EXTENSIONS)
+    urls = chunks.extension_preloads(get_voila_labextensions_path([]))
+    assert len(urls) == 14
+    manager = "@jupyter-widgets/jupyterlab-manager/static/"
+    assert urls[:2] == [f"{manager}remoteEntry.c8c9eed2cdefdeac.js",
+                        f"{manager}7.2a0ce575775f5aad.js?v=2a0ce575775f5aad"]
+    # another install: a chunk missing, an extension without package.json, one unknown
+    folder = tmp_path / "labextensions" / "@x" / "ext"
+    (folder / "static").mkdir(parents=True)
+    (folder / "package.json").write_text(
+        '{"jupyterlab": {"_build": {"load": "static/remoteEntry.0123456789abcdef.js"}}}')
+    (folder / "static" / "remoteEntry.0123456789abcdef.js").write_text("")
+    (folder / "static" / "5.fedcba9876543210.js").write_text("")
+    (tmp_path / "labextensions" / "@y" / "broken").mkdir(parents=True)
+    assert chunks.extension_preloads([tmp_path / "labextensions"], {
+        "@x/ext": (5, 6), "@y/broken": (1,), "@z/absent": (1,)}) == [
+        "@x/ext/static/remoteEntry.0123456789abcdef.js",
+        "@x/ext/static/5.fedcba9876543210.js?v=fedcba9876543210"]
 
 
 def _static(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -167,6 +191,13 @@ def test_with_the_bundle_a_whole_visit_fetches_no_chunk(visitor: callable, tiny_
     assert chunk_ids(urls) == set()
     bundles = [u for u in urls if re.search(r"/voila/static/chunks\.[0-9a-f]{20}\.js$", u)]
     assert len(bundles) == 1  # the preload and the script share one request
+    # the extensions' files: each asked for once, all by the preloads (a preload whose URL
+    # the page did not ask for would add a request, and Chromium would warn)
+    preloaded = page.eval_on_selector_all(
+        "link[rel=preload][href*='/voila/labextensions/']", "links => links.map(l => l.href)")
+    extension_files = [u for u in urls if "/voila/labextensions/" in u]
+    assert len(preloaded) == 14 and sorted(extension_files) == sorted(preloaded)
+    assert [m for m in page.console if "preload" in m.lower()] == []
 
 
 @pytest.mark.browser

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,15 @@ PAGE_CHUNKS: tuple[int, ...] = (
     6074, 6305, 6382, 6468, 6573, 7155, 7245, 7259, 7393, 7483, 7556, 7598, 7770, 7883,
     8017, 8135, 8487, 8766, 8773, 8862, 8925, 9081, 9151, 9212, 9582, 9684, 9890, 9981,
 )
+#: The files of the two front-end extensions (``helpers.app.serve.LAB_EXTENSIONS``) that the
+#: page loads, recorded with PAGE_CHUNKS: each one's ``remoteEntry`` and these chunk ids.
+#: Voilà asks for them only once its own code has run; the page names them in
+#: ``<link rel="preload">`` so that they download with the bundle instead of after it. A
+#: hint only: a file the page would not ask for costs its bytes, never the page.
+EXTENSION_CHUNKS: dict[str, tuple[int, ...]] = {
+    "@jupyter-widgets/jupyterlab-manager": (7, 32, 84, 121, 160, 170, 452, 704, 718, 967),
+    "@voila-dashboards/widgets-manager8": (496, 883),
+}
 #: The runtime whose chunks these are, and the URL path of chunk files under the base URL.
 RUNTIME = "voila.js"
 CHUNK_FILE = "{}.voila.js"
@@ -144,6 +154,33 @@ def build_bundle(static_paths: Sequence[Path | str],
     return ChunkBundle(f"chunks.{digest}.js", body, gzip.compress(body, 9, mtime=0),
                        tuple(kept), frozenset(c for i in kept for c in pushed[i]),
                        tuple(covered), tuple(skipped))
+
+
+def extension_preloads(labextension_paths: Sequence[Path | str],
+                       extensions: dict[str, Sequence[int]] = EXTENSION_CHUNKS) -> list[str]:
+    """URL paths under ``voila/labextensions/`` of these extensions' files, as the page asks
+    for them: ``<name>/static/remoteEntry.<hash>.js`` (from the extension's package.json)
+    and ``<name>/static/<id>.<hash>.js?v=<hash>`` (JupyterLab's builder names chunks so);
+    files not installed are left out."""
+    urls = []
+    for name, chunk_ids in extensions.items():
+        folder = next((Path(root) / name for root in labextension_paths
+                       if (Path(root) / name / "package.json").is_file()), None)
+        if folder is None:
+            continue
+        try:
+            build = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+            load = build["jupyterlab"]["_build"]["load"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if (folder / load).is_file():
+            urls.append(f"{name}/{load}")
+        for chunk_id in chunk_ids:
+            found = [f.name for f in (folder / "static").glob(f"{int(chunk_id)}.*.js")
+                     if re.fullmatch(rf"{int(chunk_id)}\.[0-9a-f]{{16,}}\.js", f.name)]
+            if len(found) == 1:
+                urls.append(f"{name}/static/{found[0]}?v={found[0].split('.')[1]}")
+    return urls
 
 
 class ChunkBundleHandler(tornado.web.RequestHandler):

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import tornado.web
 from jupyter_server.utils import url_path_join
-from traitlets import Float, Integer, List, Unicode
+from traitlets import Dict, Float, Integer, List, Unicode
 from voila import __version__ as voila_version
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
@@ -269,6 +269,10 @@ class CineVoila(Voila):
     chunk_bundle = List(Integer(), list(chunks.PAGE_CHUNKS), config=True,
                         help="Ids of Voilà's webpack chunks served as one content-hashed "
                              "script loaded before voila.js ([] for none).")
+    extension_preloads = Dict(per_key_traits=None, default_value=chunks.EXTENSION_CHUNKS,
+                              config=True,
+                              help="Front-end extensions' chunk ids the page preloads, by "
+                                   "extension ({} for none).")
     bundle: chunks.ChunkBundle | None = None
 
     def initialize(self, argv: list[str] | None = None) -> None:
@@ -282,9 +286,19 @@ class CineVoila(Voila):
         install_privacy_filter(self.log)
         self.init_chunk_bundle()
 
+    def add_resources(self, **resources: object) -> None:
+        """Values for the page template (``resources.<name>``)."""
+        config = self.voila_configuration
+        config.resources = {**(config.resources or {}), **resources}
+        # the page renderer reads the extra resources from the configuration object
+        config.config.VoilaConfiguration.resources = config.resources
+
     def init_chunk_bundle(self) -> None:
-        """Build the chunk bundle and tell the template its name (``resources``); a
-        failure only costs requests: the page then fetches each chunk itself."""
+        """Build the chunk bundle and tell the template its name and the extension files to
+        preload; a failure only costs requests: the page then fetches each chunk itself."""
+        preloads = chunks.extension_preloads(self.labextensions_path, self.extension_preloads)
+        if preloads:
+            self.add_resources(cine_preloads=preloads)
         if not self.chunk_bundle:
             return
         if voila_version != chunks.VOILA_VERSION:
@@ -305,10 +319,7 @@ class CineVoila(Voila):
         self.log.info("%d of Voilà's chunks in %s (%.0f kB, %.0f kB gzipped)",
                       len(self.bundle.ids), self.bundle.name, len(self.bundle.body) / 1e3,
                       len(self.bundle.gzipped) / 1e3)
-        config = self.voila_configuration
-        config.resources = {**(config.resources or {}), "cine_chunk_bundle": self.bundle.name}
-        # the page renderer reads the extra resources from the configuration object
-        config.config.VoilaConfiguration.resources = config.resources
+        self.add_resources(cine_chunk_bundle=self.bundle.name)
 
     def init_settings(self) -> dict:
         settings = super().init_settings()
