@@ -53,6 +53,8 @@ def test_the_bundle_holds_exactly_the_listed_chunks_and_is_named_after_its_bytes
         source = (VOILA_STATIC / f"{chunk_id}.voila.js").read_bytes()
         assert chunks.wrap(chunk_id, source) in bundle.body
     assert bundle.name == f"chunks.{hashlib.sha256(bundle.body).hexdigest()[:20]}.js"
+    runtime = (VOILA_STATIC / "voila.js").read_bytes()
+    assert bundle.runtime_version == hashlib.sha256(runtime).hexdigest()[:20]
     assert gzip.decompress(bundle.gzipped) == bundle.body
     assert chunks.build_bundle([VOILA_STATIC]) == bundle  # same files, same name
 

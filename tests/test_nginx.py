@@ -234,7 +234,9 @@ class TestOneBackend:
         (bundle,) = set(re.findall(r'src="/films/(voila/static/chunks\.[0-9a-f]{20}\.js)"',
                                    page.text))
         font = next(VOILA_STATIC.glob("*.woff2")).name  # webpack's content-hashed assets
-        for path in (hashed, versioned, bundle, f"voila/static/{font}"):
+        (runtime,) = re.findall(r'src="/films/(voila/static/voila\.js\?v=[0-9a-f]{20})"',
+                                page.text)
+        for path in (hashed, versioned, bundle, runtime, f"voila/static/{font}"):
             assert self.https(proxy, path).headers["Cache-Control"] == IMMUTABLE, path
         for encoding in ("gzip", "br") if BROTLI_MODULE.is_file() else ("gzip",):
             packed = self.https(proxy, bundle, stream=True, headers={"Accept-Encoding": encoding})

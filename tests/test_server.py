@@ -38,6 +38,7 @@ OPTIONS = {"base_url": "/films/", "max_visitors": 2, "unconnected_timeout": 8,
            "extra": ["--CineVoila.retry_after=2", "--CineVoila.websocket_burst=300",
                      "--CineVoila.websocket_rate=50",
                      "--CineVoila.extra_handlers=tests.extra_handlers:handlers"]}
+VOILA_STATIC = Path(sys.prefix) / "share/jupyter/voila/templates/base/static"
 SETTLED = {"status": "ok", "kernels": 1, "visitors": 0, "preheated_ready": 1, "capacity": 2,
            "accepting": True, "release": None}
 
@@ -92,13 +93,17 @@ def test_the_chunk_bundle_is_loaded_before_voila_js_and_cached_for_good(
         server: Server) -> None:
     """Named after its content, so cached for a year; gzipped once at start; exactly the
     chunks of the list (the bytes helpers.app.chunks builds from the installed Voilà)."""
-    expected = chunks.build_bundle(
-        [Path(sys.prefix) / "share/jupyter/voila/templates/base/static"])
+    expected = chunks.build_bundle([VOILA_STATIC])
     page = requests.get(server.url, timeout=60).text
     name = expected.name
     assert page.count(f'<link rel="preload" href="/films/voila/static/{name}" as="script">') == 1
+    runtime = f"voila/static/voila.js?v={expected.runtime_version}"
     assert (f'<script src="/films/voila/static/{name}"></script>\n'
-            '<script src="/films/voila/static/voila.js"></script>') in page
+            f'<script src="/films/{runtime}"></script>') in page
+    # voila.js, named by its hash: Tornado's static handler keeps it for 10 years
+    versioned = requests.get(server.url + runtime, timeout=10)
+    assert versioned.content == (VOILA_STATIC / "voila.js").read_bytes()
+    assert versioned.headers["Cache-Control"] == "max-age=315360000"
     url = f"{server.url}voila/static/{name}"
     packed = requests.get(url, headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True)
     assert packed.status_code == 200

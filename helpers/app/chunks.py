@@ -15,7 +15,11 @@ chunk already pushed and marks it loaded, so it never fetches it; a module only 
 something requires it, as before. A chunk missing from the bundle is still fetched on
 demand, so the bundle is only an optimisation: a stale list costs requests, never the page
 (tested both ways). Each chunk is wrapped in its own function so that its ``"use strict"``
-directive (or its absence) keeps its meaning.
+directive (or its absence) keeps its meaning. ``voila.js`` itself stays a script of its own
+(so that the page still works should the bundle fail to load) but is asked for as
+``voila.js?v=<hash of its bytes>``, which Voilà's static handler and the nginx site serve
+as long-lived too: a repeat visit revalidates nothing (webpack's runtime drops the query
+when it derives the chunks' URL from its own).
 
 How the list is kept right: :data:`PAGE_CHUNKS` is what the page fetched with no bundle, in
 Chromium, during a whole visit (load, recommendation, film sheet, Indicateurs, À propos),
@@ -84,6 +88,7 @@ class ChunkBundle:
     gzipped: bytes
     ids: tuple[int, ...]
     installs: frozenset[int]
+    runtime_version: str  # of voila.js, which the page then asks for as voila.js?v=<it>
     covered: tuple[int, ...] = ()  # listed, left out: another file of the bundle installs it
     skipped: tuple[int, ...] = ()  # listed, left out: absent or not a chunk of the runtime
 
@@ -128,7 +133,8 @@ def build_bundle(static_paths: Sequence[Path | str],
     runtime = find_static(static_paths, RUNTIME)
     if runtime is None:
         raise ChunkBundleError(f"{RUNTIME} not found in Voilà's static folders")
-    array = chunk_global(runtime.read_text(encoding="utf-8", errors="replace"))
+    runtime_bytes = runtime.read_bytes()
+    array = chunk_global(runtime_bytes.decode("utf-8", errors="replace"))
     sources: dict[int, bytes] = {}
     skipped: list[int] = []
     for chunk_id in dict.fromkeys(int(i) for i in chunk_ids):
@@ -153,7 +159,8 @@ def build_bundle(static_paths: Sequence[Path | str],
     digest = hashlib.sha256(body).hexdigest()[:20]
     return ChunkBundle(f"chunks.{digest}.js", body, gzip.compress(body, 9, mtime=0),
                        tuple(kept), frozenset(c for i in kept for c in pushed[i]),
-                       tuple(covered), tuple(skipped))
+                       hashlib.sha256(runtime_bytes).hexdigest()[:20], tuple(covered),
+                       tuple(skipped))
 
 
 def extension_preloads(labextension_paths: Sequence[Path | str],

@@ -319,7 +319,8 @@ class CineVoila(Voila):
         self.log.info("%d of Voilà's chunks in %s (%.0f kB, %.0f kB gzipped)",
                       len(self.bundle.ids), self.bundle.name, len(self.bundle.body) / 1e3,
                       len(self.bundle.gzipped) / 1e3)
-        self.add_resources(cine_chunk_bundle=self.bundle.name)
+        self.add_resources(cine_chunk_bundle=self.bundle.name,
+                           cine_runtime_version=self.bundle.runtime_version)
 
     def init_settings(self) -> dict:
         settings = super().init_settings()
