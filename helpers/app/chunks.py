@@ -21,11 +21,13 @@ directive (or its absence) keeps its meaning. ``voila.js`` itself stays a script
 as long-lived too: a repeat visit revalidates nothing (webpack's runtime drops the query
 when it derives the chunks' URL from its own).
 
-How the list is kept right: :data:`PAGE_CHUNKS` is what the page fetched with no bundle, in
-Chromium, during a whole visit (load, recommendation, film sheet, Indicateurs, À propos),
+How the lists are kept right: :data:`PAGE_CHUNKS` is what the page fetched with no bundle,
+in Chromium, during a whole visit (load, recommendation, film sheet, Indicateurs, À propos),
 for :data:`VOILA_VERSION` (pinned in requirements.txt); ``tests/test_chunks.py`` repeats that
-visit without the bundle and fails, naming the ids to write here, when the set differs,
-and checks that with the bundle the page fetches no chunk at all.
+visit without the bundle and fails, naming the ids fetched, when they are not exactly the
+list (a listed chunk not fetched must have come inside a fetched file: webpack merged 9981
+into 3916's file, for one); with the bundle it checks that the page fetches no chunk at all,
+and that the extensions' files it asks for are exactly those of :data:`EXTENSION_CHUNKS`.
 """
 
 from __future__ import annotations
