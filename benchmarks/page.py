@@ -41,6 +41,10 @@ RURAL = {"offline": False, "latency": 150, "downloadThroughput": 250_000,
          "uploadThroughput": 62_500}
 #: Options of the serve command that this work added (dropped for the naive run).
 ADDED_OPTIONS = ("--HTMLExporter.language_code", "--VoilaConfiguration.extension_allowlist")
+#: The server options that turn the chunk bundle and the extensions' preloads off
+#: (``helpers.app.chunks``).
+NO_BUNDLE = "--CineVoila.chunk_bundle=[]"
+NO_PRELOADS = "--CineVoila.extension_preloads={}"
 #: The figures measured on the page before this work (issue 12), for reference.
 BEFORE = "about 4.9 MB in 98 requests, input usable after 24 s"
 
@@ -64,9 +68,10 @@ class Visit:
 
 
 def naive_command(port: int = 8866, preheat: bool = True, **kwargs: object) -> list[str]:
-    """The serve command without the options this work added."""
-    return [a for a in voila_command(port, preheat, **kwargs)
-            if not a.startswith(ADDED_OPTIONS)]
+    """The serve command without the options this work added, nor the chunk bundle and the
+    extensions' preloads."""
+    return [*(a for a in voila_command(port, preheat, **kwargs)
+              if not a.startswith(ADDED_OPTIONS)), NO_BUNDLE, NO_PRELOADS]
 
 
 def visit(context: object, url: str, timeout_s: float = 180) -> Visit:
@@ -146,6 +151,16 @@ def gzip_size(responses: dict[str, dict]) -> int:
     return total
 
 
+def wait_ready(url: str, timeout: float = 120) -> None:
+    """Until the server at ``url`` has a preheated kernel ready (each visit takes one; a
+    visit timed before would measure the kernel's start, not the page)."""
+    deadline = time.monotonic() + timeout
+    while requests.get(f"{url}healthz", timeout=5).json()["preheated_ready"] < 1:
+        if time.monotonic() > deadline:
+            raise TimeoutError("no preheated kernel")
+        time.sleep(0.5)
+
+
 def measure_server(url: str, runs: int) -> tuple[list[Visit], list[Visit], int]:
     """``runs`` first visits (each in an empty browser profile), each followed by a repeat
     visit in the same profile; the gzip projection of the first."""
@@ -158,11 +173,11 @@ def measure_server(url: str, runs: int) -> tuple[list[Visit], list[Visit], int]:
         for _ in range(runs):
             context = browser.new_context(viewport={"width": 390, "height": 844},
                                           locale="fr-FR")
+            wait_ready(url)
             first.append(visit(context, url))
-            time.sleep(3)  # the pool makes the next kernel ready
+            wait_ready(url)
             repeat.append(visit(context, url))
             context.close()
-            time.sleep(3)
         browser.close()
     return first, repeat, gzip_size(first[0].responses)
 
@@ -222,7 +237,15 @@ def page_arguments(name: str, doc: str | None) -> argparse.ArgumentParser:
                         help="CINE_DATA_DIR to serve (default: the demo folder, built by "
                              "`python -m helpers demo --scale small`)")
     parser.add_argument("--runs", type=int, default=3, help="first + repeat visits each way")
+    parser.add_argument("--no-bundle", action="store_true",
+                        help="serve without the chunk bundle nor the extensions' preloads "
+                             "(the figures before them)")
     return parser
+
+
+def bundle_options(args: argparse.Namespace) -> list[str]:
+    """The extra server options of ``--no-bundle``."""
+    return [NO_BUNDLE, NO_PRELOADS] if args.no_bundle else []
 
 
 def served_data(data_dir: Path | None) -> Path | None:
@@ -248,8 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"page benchmark: {data}, Chromium headless, emulated link "
           f"{RURAL['downloadThroughput'] * 8 / 1e6:.0f} Mbit/s down, "
           f"{RURAL['uploadThroughput'] * 8 / 1e6:.1f} up, {RURAL['latency']} ms round trip")
-    with dashboard_bench.serve(data, preheat=True) as server:
-        met = report("Voilà alone, as `python -m helpers serve` runs it",
+    with dashboard_bench.serve(data, preheat=True, extra=bundle_options(args)) as server:
+        met = report("Voilà alone, as `python -m helpers serve` runs it"
+                     + (" (no chunk bundle)" if args.no_bundle else ""),
                      *measure_server(server.url, args.runs))
     print("\nthrough the deployment's proxy (nginx, TLS, HTTP/2, brotli): "
           "python -m helpers bench proxy")

@@ -14,24 +14,20 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
-import requests
-
 from benchmarks import nginx
 from benchmarks.dashboard import CHROMIUM, Server, serve
-from benchmarks.page import RURAL, Visit, page_arguments, served_data, visit
-
-
-def wait_ready(server: Server, timeout: float = 120) -> None:
-    """Until the preheated kernel is ready (each visit takes one; timing starts fresh)."""
-    deadline = time.monotonic() + timeout
-    while requests.get(f"{server.url}healthz", timeout=5).json()["preheated_ready"] < 1:
-        if time.monotonic() > deadline:
-            raise TimeoutError("no preheated kernel")
-        time.sleep(0.5)
+from benchmarks.page import (
+    RURAL,
+    Visit,
+    bundle_options,
+    page_arguments,
+    served_data,
+    visit,
+    wait_ready,
+)
 
 
 def measure(browser: object, server: Server, url: str, runs: int) -> tuple[list[Visit],
@@ -40,9 +36,9 @@ def measure(browser: object, server: Server, url: str, runs: int) -> tuple[list[
     first, repeat = [], []
     for _ in range(runs):
         context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
-        wait_ready(server)
+        wait_ready(server.url)
         first.append(visit(context, url))
-        wait_ready(server)
+        wait_ready(server.url)
         repeat.append(visit(context, url))
         context.close()
     return first, repeat
@@ -74,8 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"proxy benchmark: {data}, Chromium headless, emulated link "
           f"{RURAL['downloadThroughput'] * 8 / 1e6:.0f} Mbit/s down, "
           f"{RURAL['uploadThroughput'] * 8 / 1e6:.1f} up, {RURAL['latency']} ms round trip, "
-          f"medians of {args.runs} runs")
-    with serve(data, preheat=True, base_url="/films/", max_visitors=6) as server, \
+          f"medians of {args.runs} runs" + (", no chunk bundle" if args.no_bundle else ""))
+    with serve(data, preheat=True, base_url="/films/", max_visitors=6,
+               extra=bundle_options(args)) as server, \
             nginx.proxy([server.url.split("/")[2]]) as proxy, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM,
                                     args=nginx.chromium_args(trusted=proxy))

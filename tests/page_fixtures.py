@@ -81,11 +81,18 @@ def launch(playwright: object) -> object:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def open_page(browser: object, url: str, width: int = 1280, height: int = 1000) -> object:
+def open_page(browser: object, url: str, width: int = 1280, height: int = 1000,
+              record: bool = False) -> object:
     """A fresh visitor (own kernel) at this viewport, input ready; outside requests blocked;
-    dialogs and page errors are recorded on ``page.dialogs`` and ``page.errors``."""
+    dialogs and page errors are recorded on ``page.dialogs`` and ``page.errors`` (with
+    ``record``, the URL of every request from the first on ``page.requested`` and the
+    console's messages on ``page.console``)."""
     context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
     page = context.new_page()
+    if record:
+        page.requested, page.console = [], []
+        page.on("request", lambda request: page.requested.append(request.url))
+        page.on("console", lambda message: page.console.append(message.text))
     page.route("**/*", lambda route: route.continue_()
                if route.request.url.startswith(LOCAL) else route.abort())
     page.dialogs, page.errors = [], []

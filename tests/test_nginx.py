@@ -48,6 +48,7 @@ TEXT_TYPES = ("text/javascript", "application/javascript", "text/css", "text/htm
               "application/json")
 IMMUTABLE = "public, max-age=31536000, immutable"
 LAB = Path(sys.prefix) / "share" / "jupyter" / "labextensions"
+VOILA_STATIC = Path(sys.prefix) / "share" / "jupyter" / "voila" / "templates" / "base" / "static"
 
 
 def require_stack() -> None:
@@ -208,10 +209,15 @@ class TestOneBackend:
         # it over https, and Debian's module is loaded)
         big = {url: headers.get("content-encoding") for url, (headers, size)
                in seen["bodies"].items() if size >= 1024}
-        assert len(big) > 50
+        assert len(big) >= 15 and any("/voila/static/chunks." in url for url in big), big
         expected = {"br"} if BROTLI_MODULE.is_file() else {"gzip"}
         assert set(big.values()) == expected, big
         assert ROUTE_COOKIE not in seen["cookies"]  # one backend: no routing cookie
+        # Voilà's chunks came in the one bundle, none on its own
+        static = [r.url.split("/voila/static/")[1] for r in seen["responses"]
+                  if "/voila/static/" in r.url]
+        assert [u for u in static if re.fullmatch(r"\d+\.voila\.js", u)] == []
+        assert len([u for u in static if re.fullmatch(r"chunks\.[0-9a-f]{20}\.js", u)]) == 1
 
     def test_compression_and_cache_headers(self, stack) -> None:
         backend, proxy = stack
@@ -225,8 +231,17 @@ class TestOneBackend:
         entry = next((LAB / "@jupyter-widgets/jupyterlab-manager/static").glob(
             "remoteEntry.*.js"))
         hashed = f"voila/labextensions/@jupyter-widgets/jupyterlab-manager/static/{entry.name}"
-        for path in (hashed, versioned):
+        (bundle,) = set(re.findall(r'src="/films/(voila/static/chunks\.[0-9a-f]{20}\.js)"',
+                                   page.text))
+        font = next(VOILA_STATIC.glob("*.woff2")).name  # webpack's content-hashed assets
+        (runtime,) = re.findall(r'src="/films/(voila/static/voila\.js\?v=[0-9a-f]{20})"',
+                                page.text)
+        for path in (hashed, versioned, bundle, runtime, f"voila/static/{font}"):
             assert self.https(proxy, path).headers["Cache-Control"] == IMMUTABLE, path
+        for encoding in ("gzip", "br") if BROTLI_MODULE.is_file() else ("gzip",):
+            packed = self.https(proxy, bundle, stream=True, headers={"Accept-Encoding": encoding})
+            assert packed.headers["Content-Encoding"] == encoding
+            assert len(packed.raw.read(decode_content=False)) < 1.2e6, encoding
         plain = self.https(proxy, "voila/static/voila.js",
                            headers={"Accept-Encoding": "identity"})
         assert plain.headers["Cache-Control"] == "no-cache"  # unhashed: revalidated
@@ -287,13 +302,15 @@ class TestOneBackend:
                 raise AssertionError("the backend stayed at its cap for 100 s")
             info = await client.kernel_info()
             seconds = await client.recommend_round("le")
+            extensions = client.websocket.response.headers.get("Sec-WebSocket-Extensions")
             await client.close()
-            return info["status"], seconds
+            return info["status"], seconds, extensions
 
         # its own thread: Playwright's sync API keeps an event loop running in this one
         with ThreadPoolExecutor(1) as pool:
-            status, seconds = pool.submit(asyncio.run, visitor()).result()
+            status, seconds, extensions = pool.submit(asyncio.run, visitor()).result()
         assert status == "ok" and seconds < 30
+        assert extensions == "permessage-deflate"  # negotiated with the backend, through nginx
 
     def test_a_burst_of_page_loads_is_refused_while_assets_are_not(self, stack) -> None:
         """A script opening the page 10 times at once from one address: 1 + burst 3 get

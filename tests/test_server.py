@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import re
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +28,7 @@ from websockets.exceptions import ConnectionClosed
 
 from benchmarks.dashboard import CHROMIUM, CHROMIUM_ARGS, Server, serve
 from benchmarks.widget_client import WidgetClient
-from helpers.app import pages
+from helpers.app import chunks, pages
 from helpers.app.admission import IDLE_CLOSE_CODE
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("server")]
@@ -37,6 +38,7 @@ OPTIONS = {"base_url": "/films/", "max_visitors": 2, "unconnected_timeout": 8,
            "extra": ["--CineVoila.retry_after=2", "--CineVoila.websocket_burst=300",
                      "--CineVoila.websocket_rate=50",
                      "--CineVoila.extra_handlers=tests.extra_handlers:handlers"]}
+VOILA_STATIC = Path(sys.prefix) / "share/jupyter/voila/templates/base/static"
 SETTLED = {"status": "ok", "kernels": 1, "visitors": 0, "preheated_ready": 1, "capacity": 2,
            "accepting": True, "release": None}
 
@@ -85,6 +87,41 @@ def test_text_assets_are_gzipped_under_the_base_url(server: Server) -> None:
     redirect = requests.get(root + "films", allow_redirects=False, timeout=5)
     assert (redirect.status_code, redirect.headers["Location"]) == (301, "/films/")
     assert requests.get(root, timeout=5).status_code == 404  # nothing outside the base URL
+
+
+def test_the_chunk_bundle_is_loaded_before_voila_js_and_cached_for_good(
+        server: Server) -> None:
+    """Named after its content, so cached for a year; gzipped once at start; exactly the
+    chunks of the list (the bytes helpers.app.chunks builds from the installed Voilà)."""
+    expected = chunks.build_bundle([VOILA_STATIC])
+    page = requests.get(server.url, timeout=60).text
+    name = expected.name
+    assert page.count(f'<link rel="preload" href="/films/voila/static/{name}" as="script">') == 1
+    runtime = f"voila/static/voila.js?v={expected.runtime_version}"
+    assert (f'<script src="/films/voila/static/{name}"></script>\n'
+            f'<script src="/films/{runtime}"></script>') in page
+    # voila.js, named by its hash: Tornado's static handler keeps it for 10 years
+    versioned = requests.get(server.url + runtime, timeout=10)
+    assert versioned.content == (VOILA_STATIC / "voila.js").read_bytes()
+    assert versioned.headers["Cache-Control"] == "max-age=315360000"
+    url = f"{server.url}voila/static/{name}"
+    packed = requests.get(url, headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True)
+    assert packed.status_code == 200
+    assert packed.raw.read(decode_content=False) == expected.gzipped
+    assert {k: packed.headers[k] for k in ("Content-Type", "Cache-Control", "Content-Encoding",
+                                           "Vary", "Etag")} == {
+        "Content-Type": "application/javascript; charset=UTF-8",
+        "Cache-Control": "public, max-age=31536000, immutable",
+        "Content-Encoding": "gzip", "Vary": "Accept-Encoding",
+        "Etag": f'W/"{name.split(".")[1]}"'}
+    plain = requests.get(url, headers={"Accept-Encoding": "identity"}, timeout=10)
+    assert plain.content == expected.body and "Content-Encoding" not in plain.headers
+    again = requests.get(url, headers={"If-None-Match": packed.headers["Etag"]}, timeout=10)
+    assert (again.status_code, again.content) == (304, b"")
+    head = requests.head(url, headers={"Accept-Encoding": "identity"}, timeout=10)
+    assert (head.status_code, head.headers["Content-Length"]) == (200, str(len(expected.body)))
+    other = f"{server.url}voila/static/chunks.{'0' * 20}.js"
+    assert requests.get(other, timeout=10).status_code == 404  # an older page's bundle
 
 
 def test_extra_handlers_are_mounted_under_the_base_url(server: Server) -> None:
@@ -275,6 +312,10 @@ def test_a_message_over_2_mb_closes_only_that_websocket(server: Server) -> None:
 
     async def visit() -> tuple[object, str, float]:
         client = await WidgetClient.open(server.url)
+        # compressed (permessage-deflate): the 3 MB below cross the wire in a few kB, and
+        # the server stops decompressing at its 2 MiB limit
+        assert client.websocket.response.headers["Sec-WebSocket-Extensions"] == (
+            "permessage-deflate")
         (text,) = client.find("reco-input")
         with contextlib.suppress(OSError, ConnectionClosed):  # closed while sending
             await client.set(text, value="x" * 3_000_000)

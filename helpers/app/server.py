@@ -12,6 +12,8 @@ built (``--Voila.tornado_settings`` comes too late for most of these):
 - ``<base-url>healthz``: JSON for monitoring, starts no kernel;
 - the ``cine`` page template (Voilà's ``lab`` one, ``lang="fr"``, plus a small script that
   tells a visitor in French when their session has ended);
+- Voilà's webpack chunks that the page needs in one script named after its content, cached
+  for good (:mod:`helpers.app.chunks`; ``--CineVoila.chunk_bundle=[]`` turns it off);
 - a hook for extra Tornado handlers under the base URL (``--CineVoila.extra_handlers``);
 - websocket messages bounded in size.
 
@@ -33,12 +35,13 @@ from pathlib import Path
 
 import tornado.web
 from jupyter_server.utils import url_path_join
-from traitlets import Float, Integer, List, Unicode
+from traitlets import Dict, Float, Integer, List, Unicode
+from voila import __version__ as voila_version
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
-from helpers.app import pages
+from helpers.app import chunks, pages
 from helpers.app.admission import CineKernelManager
 
 #: Folder holding ``voila/templates/cine`` and the kernel spec ``kernels/python3`` (see
@@ -55,6 +58,11 @@ WEBSOCKET_MAX_MESSAGE = 2 * 2**20
 WEBSOCKET_RATE = (200.0, 2000)
 #: Bytes per second and burst on the same websocket.
 WEBSOCKET_BYTES = (4.0 * 2**20, 16 * 2**20)
+#: permessage-deflate on kernel websockets (RFC 7692; every browser offers it): the widget
+#: state a page asks for when it opens (about 90 kB of JSON) crosses a slow link in a fraction
+#: of the bytes. Per connection about 180 kB of zlib state (32 kB window, memory level 5);
+#: what a browser sends is decompressed only up to the 2 MiB message limit (Tornado checks).
+WEBSOCKET_COMPRESSION = {"compression_level": 6, "mem_level": 5}
 #: Cookie naming a visitor's page (random, no personal data) so that the assets its browser
 #: loads keep its kernel from being taken for a bot's (see PageActivity).
 PAGE_COOKIE = "cc_page"
@@ -271,6 +279,14 @@ class CineVoila(Voila):
                            help="Messages per second a browser may send on a kernel websocket.")
     websocket_burst = Integer(WEBSOCKET_RATE[1], config=True,
                               help="Messages a browser may send at once on a kernel websocket.")
+    chunk_bundle = List(Integer(), list(chunks.PAGE_CHUNKS), config=True,
+                        help="Ids of Voilà's webpack chunks served as one content-hashed "
+                             "script loaded before voila.js ([] for none).")
+    extension_preloads = Dict(per_key_traits=None, default_value=chunks.EXTENSION_CHUNKS,
+                              config=True,
+                              help="Front-end extensions' chunk ids the page preloads, by "
+                                   "extension ({} for none).")
+    bundle: chunks.ChunkBundle | None = None
 
     def initialize(self, argv: list[str] | None = None) -> None:
         os.environ["JUPYTER_PATH"] = os.pathsep.join(
@@ -283,11 +299,49 @@ class CineVoila(Voila):
         self.config.VoilaConfiguration.allow_theme_override = "NO"
         super().initialize(argv)
         install_privacy_filter(self.log)
+        self.init_chunk_bundle()
+
+    def add_resources(self, **resources: object) -> None:
+        """Values for the page template (``resources.<name>``)."""
+        config = self.voila_configuration
+        config.resources = {**(config.resources or {}), **resources}
+        # the page renderer reads the extra resources from the configuration object
+        config.config.VoilaConfiguration.resources = config.resources
+
+    def init_chunk_bundle(self) -> None:
+        """Build the chunk bundle and tell the template its name and the extension files to
+        preload; a failure only costs requests: the page then fetches each chunk itself."""
+        preloads = chunks.extension_preloads(self.labextensions_path, self.extension_preloads)
+        if preloads:
+            self.add_resources(cine_preloads=preloads)
+        if not self.chunk_bundle:
+            return
+        if voila_version != chunks.VOILA_VERSION:
+            self.log.warning("The chunk list was recorded for Voilà %s, this is %s: check "
+                             "it with tests/test_chunks.py", chunks.VOILA_VERSION,
+                             voila_version)
+        try:
+            self.bundle = chunks.build_bundle(self.static_paths, self.chunk_bundle)
+        except (chunks.ChunkBundleError, OSError) as exc:
+            self.log.warning("No chunk bundle (%s): the page fetches each chunk", exc)
+            return
+        if self.bundle is None:
+            self.log.warning("No chunk bundle: none of the listed chunks was found")
+            return
+        if self.bundle.skipped:
+            self.log.warning("Chunks left out of the bundle (absent or not webpack chunks): "
+                             "%s", ", ".join(map(str, self.bundle.skipped)))
+        self.log.info("%d of Voilà's chunks in %s (%.0f kB, %.0f kB gzipped)",
+                      len(self.bundle.ids), self.bundle.name, len(self.bundle.body) / 1e3,
+                      len(self.bundle.gzipped) / 1e3)
+        self.add_resources(cine_chunk_bundle=self.bundle.name,
+                           cine_runtime_version=self.bundle.runtime_version)
 
     def init_settings(self) -> dict:
         settings = super().init_settings()
         settings.update(compress_response=True, log_function=partial(access_log, self.log),
                         websocket_max_message_size=WEBSOCKET_MAX_MESSAGE,
+                        websocket_compression_options=WEBSOCKET_COMPRESSION,
                         cine_retry_after=self.retry_after,
                         cine_websocket_rate=(self.websocket_rate, self.websocket_burst))
         return settings
@@ -302,6 +356,9 @@ class CineVoila(Voila):
             # transforms are only taken at construction: add ours to the built application.
             self.app.transforms.append(partial(PageActivity, self.kernel_manager))
         ours: list = [(url_path_join(self.server_url, "healthz"), HealthHandler)]
+        if self.bundle is not None:
+            ours.append((url_path_join(self.server_url, r"voila/static/(chunks\.[0-9a-f]+\.js)"),
+                         chunks.ChunkBundleHandler, {"bundle": self.bundle}))
         for path in self.extra_handlers:
             ours += [(url_path_join(self.server_url, pattern), handler, kwargs)
                      for pattern, handler, kwargs in load_handlers(path)]
