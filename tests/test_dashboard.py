@@ -582,6 +582,25 @@ def test_a_sheet_without_synopsis_says_so(model) -> None:
     assert "cc-sheet-reason" not in sheet(app).texts  # opened without results: no reason
 
 
+def test_the_results_hide_before_the_sheet_shows_and_come_back_before_it_hides(model) -> None:
+    """The browser applies the changes in this order: the page script, seeing the sheet
+    appear (or go), never finds the cards and the sheet on screen together."""
+    app = DashboardApp(*model, {})
+    app.add_film("Intouchables")
+    app.recommend()
+    app.open_sheet(app.results["tconst"].iloc[0])
+    app.close_sheet()
+    changes: list[tuple[str, bool]] = []
+    parts = {"sheet": app.sheet, "title": app.results_title, "grid": app.results_grid}
+    for name, widget in parts.items():
+        widget.layout.observe(lambda change, name=name: changes.append(
+            (name, change["new"] != "none")), names="display")
+    app.open_sheet(app.results["tconst"].iloc[1])
+    app.close_sheet()
+    assert changes == [("title", False), ("grid", False), ("sheet", True),
+                       ("title", True), ("grid", True), ("sheet", False)]
+
+
 def test_adding_from_the_sheet_refines_the_results(model) -> None:
     app = DashboardApp(*model, {})
     app.add_film("Intouchables")

@@ -569,9 +569,9 @@ class DashboardApp:
         self.sheet_html.value = sheet_html(row, reason, synopsis)
         self.sheet_message.value = ""
         self.sheet_tconst = tconst
+        for widget in self._results_parts():  # first: the page script moves the focus to the
+            self._set_display(widget, False)  # sheet as it appears, the cards already gone
         self._set_display(self.sheet, True)
-        for widget in self._results_parts():
-            self._set_display(widget, False)
         return True
 
     def close_sheet(self) -> None:
