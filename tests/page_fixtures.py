@@ -148,6 +148,12 @@ def pick(page: object, typed: str, label: str) -> None:
     assert suggestion.inner_text().startswith(label)
     suggestion.click()
     page.locator(".reco-chip:visible", has_text=label).wait_for(timeout=15_000)
+    # the kernel empties the box after adding the film: on a loaded machine that message can
+    # come after the chip, and would empty the next title typed before it
+    page.wait_for_function(
+        "() => document.querySelector('.reco-input input').value === '' && ![...document"
+        ".querySelectorAll('.reco-suggestion')].some(b => b.getClientRects().length)",
+        timeout=15_000)
 
 
 def recommend(page: object) -> None:
