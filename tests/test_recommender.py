@@ -205,7 +205,25 @@ def test_save_load_round_trip(model: Recommender, tmp_path: Path) -> None:
     assert loaded.weights == model.weights
     assert "overview" in model.movies_ and not set(FIT_ONLY) & set(loaded.movies_.columns)
     # the item matrix is read from the file's pages (shared by the dashboard's kernels)
-    assert all(_mapped(getattr(loaded.items_, part)) for part in ("data", "indices", "indptr"))
+    for matrix in (loaded.items_, loaded.postings_):
+        assert all(_mapped(getattr(matrix, part)) for part in ("data", "indices", "indptr"))
+    assert _mapped(loaded.kernel_codes_)
+
+
+def test_query_similarities_equal_the_item_matrix_product(model: Recommender,
+                                                          tmp_path: Path) -> None:
+    """Inverted index for the sparse blocks + code tables for the kernel blocks = items x items."""
+    from helpers.reco.features import KERNELS
+
+    loaded = Recommender.load(model.save(tmp_path / "recommender"))
+    gram = (model.items_ @ model.items_.T).toarray()
+    rows = np.array([0, 3, len(gram) - 1])
+    for m in (model, loaded):
+        np.testing.assert_allclose(m._similarities(rows), gram[rows], atol=2e-6)
+    assert loaded.split_ == model.layout_[KERNELS[0]][0]  # kernel blocks are the last columns
+    period = list(model.layout_).index("period") - list(model.layout_).index(KERNELS[0])
+    year = model.movies_["year"]  # one code per distinct year, and one for unknown years
+    assert len(model.kernel_tables_[period]) == year.dropna().nunique() + year.isna().any()
 
 
 def _mapped(array: object) -> bool:
@@ -218,8 +236,8 @@ def _mapped(array: object) -> bool:
 def test_model_of_an_older_format_asks_for_a_refit(model: Recommender, tmp_path: Path) -> None:
     path = model.save(tmp_path / "recommender")
     meta = json.loads((path / "meta.json").read_text())
-    (path / "meta.json").write_text(json.dumps({**meta, "format": 2}))  # before v2 weights
-    with pytest.raises(CineError, match=r"format 2 != 3.*python -m helpers fit"):
+    (path / "meta.json").write_text(json.dumps({**meta, "format": 3}))  # before the tables
+    with pytest.raises(CineError, match=r"format 3 != 4.*python -m helpers fit"):
         Recommender.load(path)
 
 

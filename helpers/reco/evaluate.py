@@ -263,8 +263,8 @@ def popularity_reason_share(model: Recommender, queries: Sequence[Sequence[int]]
     """Share of the recommendations whose reason is only the film's popularity and rating."""
     from helpers.reco.model import POPULARITY_REASON
 
-    reasons = [model.explain(q, j) for q, row in zip(queries, lists, strict=True)
-               for j in row if j >= 0]
+    reasons = [r for q, row in zip(queries, lists, strict=True)
+               for r in model.reasons(q, row[row >= 0])]
     return float(np.mean([r.startswith(POPULARITY_REASON) for r in reasons])) if reasons else 0.0
 
 
