@@ -27,6 +27,7 @@ from helpers.data.catalog import bayesian_rating
 from helpers.errors import CineError
 from helpers.files import staged_folder
 from helpers.fmt import GENRES_FR  # re-exported: the reasons' genre labels
+from helpers.reco import rerank
 from helpers.reco.features import (
     BLOCKS,
     KERNELS,
@@ -141,7 +142,9 @@ class FeatureWeights:
     avoid: float = 1.0
     """How strongly the similarity to the films to avoid is subtracted."""
     diversity: float = 0.3
-    """MMR trade-off: 0 = pure relevance, higher = penalise films like those already picked."""
+    """MMR trade-off: 0 = pure relevance, higher = penalise films like those already picked.
+    Not applied after the learned re-ranking (:mod:`helpers.reco.rerank`), whose lists are
+    already varied: MMR after it cost 0.1 to 0.6 point and raised the hubs to 17-20 %."""
     cast_decay: float = 0.8
     """Weight ratio between consecutive billing positions of the cast."""
 
@@ -168,12 +171,13 @@ class Recommender:
 
     def __init__(self, weights: FeatureWeights | None = None,
                  audience: AudienceProfile = CREUSE, pool: int = 60, text_min_df: int = 2,
-                 max_per_collection: int = 3):
+                 max_per_collection: int = 3, learned_rerank: bool = True):
         self.weights = weights if weights is not None else FeatureWeights()
         self.audience = audience
         self.pool = pool
         self.text_min_df = text_min_df
         self.max_per_collection = max_per_collection
+        self.learned_rerank = learned_rerank
 
     # ------------------------------------------------------------------ fit
     def fit(self, movies: pd.DataFrame) -> Recommender:
@@ -193,6 +197,8 @@ class Recommender:
         n_votes = votes(movies)
         self.quality_ = unit_scale(bayesian_rating(rating, pd.Series(n_votes))).astype(np.float32)
         self.popularity_ = unit_scale(np.log1p(n_votes)).astype(np.float32)
+        self.centrality_ = rerank.centrality(self.items_)
+        self.trees_ = rerank.Trees.load(rerank.SHIPPED) if self.learned_rerank else None
         self._set_catalogue(movies)
         return self
 
@@ -239,6 +245,8 @@ class Recommender:
         self.french_ = movies["is_french"].fillna(False).astype(bool).to_numpy()
         self.local_ = self._local_affinity()
         self.priors_ = {d: self._priors(d) for d in (False, True)}
+        self.genre_count_ = rerank.genre_counts(self.genre_matrix_)
+        self.block_columns_ = rerank.block_columns(self)
 
     def _local_affinity(self) -> np.ndarray:
         """How much each film matches the local audience's tastes, in [0, 1]."""
@@ -288,14 +296,13 @@ class Recommender:
         return (sub @ self.items_[cols].T).toarray()
 
     def _scores(self, queries: Sequence[Sequence[int]], discovery: bool = False,
-                local_preference: float = 0.0,
                 avoids: Sequence[Sequence[int]] | None = None) -> np.ndarray:
-        """Relevance of every film (columns) for each query of liked positions (rows).
+        """Base relevance of every film (columns) for each query of liked positions (rows).
 
         Similarity = blend of the recency-weighted mean of the liked films' similarities
         (the last one weighing most) and the best single liked film (``best_match``),
         minus the avoided films' mean similarity; the priors, times the liked films' mean
-        popularity, and the local bonus are added.
+        popularity, are added (the re-ranking and the local bonus come next, :meth:`_final`).
         """
         w = self.weights
         lens = np.fromiter((len(q) for q in queries), dtype=np.int64, count=len(queries))
@@ -316,8 +323,7 @@ class Recommender:
             best = np.maximum.reduceat(per_film, starts, axis=0)
         beta = w.best_match
         fame = np.add.reduceat(self.popularity_[flat], starts) / lens
-        scores = ((1 - beta) * mean + beta * best + fame[:, None] * self.priors_[discovery]
-                  + (local_preference * w.local) * self.local_)
+        scores = (1 - beta) * mean + beta * best + fame[:, None] * self.priors_[discovery]
         if w.no_genre:  # genres of each query's liked films, then films sharing none
             liked = sp.csr_matrix((np.ones(len(flat), np.float32), flat,
                                    np.concatenate([starts, [len(flat)]])),
@@ -330,16 +336,26 @@ class Recommender:
                     np.asarray(avoid, dtype=np.int64)).mean(axis=0)
         return scores
 
+    def _final(self, liked: Sequence[int], scores: np.ndarray, local_preference: float) -> None:
+        """In place, on one query's base scores (unwanted films already at -inf): the
+        learned re-ranking of the best films (:mod:`helpers.reco.rerank`), then the local
+        bonus."""
+        if self.trees_ is not None:
+            rerank.rerank(self, self.trees_, liked, scores)
+        if local_preference:
+            scores += np.float32(local_preference * self.weights.local) * self.local_
+
     def _select(self, scores: np.ndarray, k: int) -> np.ndarray:
-        """Top ``k`` positions among the finite scores: maximal marginal relevance, and at
-        most ``max_per_collection`` films of one collection (no ten sequels in a row)."""
+        """Top ``k`` positions among the finite scores: maximal marginal relevance (without
+        the re-ranker: its order is kept), and at most ``max_per_collection`` films of one
+        collection (no ten sequels in a row)."""
         valid = np.flatnonzero(np.isfinite(scores))
         if len(valid) == 0:
             return valid
         n_pool = min(len(valid), max(self.pool, k))
         pool = valid[np.argpartition(-scores[valid], n_pool - 1)[:n_pool]]
         pool = pool[np.argsort(-scores[pool], kind="stable")]
-        lam = self.weights.diversity
+        lam = self.weights.diversity if self.trees_ is None else 0.0
         sim = self._similarities(pool, pool) if lam > 0 else None
         rel = (1 - lam) * scores[pool]
         closest = np.zeros(len(pool))
@@ -369,9 +385,10 @@ class Recommender:
         out = np.full((len(queries), k), -1, dtype=np.int64)
         for start in range(0, len(queries), batch):
             chunk = queries[start:start + batch]
-            scores = self._scores(chunk, discovery, local_preference)
+            scores = self._scores(chunk, discovery)
             for r, liked in enumerate(chunk):
                 scores[r, list(liked)] = -np.inf
+                self._final(liked, scores[r], local_preference)
                 top = self._select(scores[r], k)
                 out[start + r, :len(top)] = top
         return out
@@ -419,12 +436,13 @@ class Recommender:
         avoided = self._positions(avoid)
         strength = self.audience.local_preference if local_preference is None else local_preference
         strength = float(np.clip(strength, 0.0, 1.0))
-        scores = self._scores([liked], discovery, strength, [avoided])[0]
+        scores = self._scores([liked], discovery, [avoided])[0]
         mask = self._filter_mask(decades, genres, min_rating, french_only)
         mask[liked] = False
         mask[avoided] = False
         mask[self._positions(exclude)] = False
         scores[~mask] = -np.inf
+        self._final(liked, scores, strength)
         top = self._select(scores, k)
         return pd.DataFrame({
             "tconst": self.index_[top].astype(str).tolist(),
@@ -523,7 +541,10 @@ class Recommender:
             np.save(tmp / "kernel_codes.npy", self.kernel_codes_)
             np.savez(tmp / "kernel_tables.npz", *self.kernel_tables_)
             sp.save_npz(tmp / "genres.npz", self.genre_matrix_.tocsr(), compressed=False)
-            np.savez(tmp / "priors.npz", quality=self.quality_, popularity=self.popularity_)
+            np.savez(tmp / "priors.npz", quality=self.quality_, popularity=self.popularity_,
+                     centrality=self.centrality_)
+            if self.trees_ is not None:
+                self.trees_.save(tmp / "reranker.npz")
             catalogue = self.movies_.drop(columns=[c for c in FIT_ONLY if c in self.movies_])
             table = pa.Table.from_pandas(catalogue.reset_index(drop=True), preserve_index=False)
             with pa.OSFile(str(tmp / "movies.arrow"), "wb") as sink, \
@@ -532,6 +553,7 @@ class Recommender:
             meta = {"format": FORMAT_VERSION, "weights": asdict(self.weights), "pool": self.pool,
                     "text_min_df": self.text_min_df, "genre_labels": self.genre_labels_,
                     "max_per_collection": self.max_per_collection,
+                    "learned_rerank": self.trees_ is not None,
                     "items_shape": list(self.items_.shape), "split": self.split_,
                     "layout": {k: list(v) for k, v in self.layout_.items()}}
             (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
@@ -548,7 +570,8 @@ class Recommender:
             known = {f.name for f in fields(FeatureWeights)}
             weights = FeatureWeights(**{k: v for k, v in meta["weights"].items() if k in known})
             model = cls(weights, audience, pool=meta["pool"], text_min_df=meta["text_min_df"],
-                        max_per_collection=meta["max_per_collection"])
+                        max_per_collection=meta["max_per_collection"],
+                        learned_rerank=meta["learned_rerank"])
             n_films, n_cols = meta["items_shape"]
             model.items_ = _mapped_csr(path, "items", (n_films, n_cols))
             model.split_ = int(meta["split"])
@@ -562,6 +585,9 @@ class Recommender:
                              for k, (a, b, c) in meta["layout"].items()}
             with np.load(path / "priors.npz") as priors:
                 model.quality_, model.popularity_ = priors["quality"], priors["popularity"]
+                model.centrality_ = priors["centrality"]
+            model.trees_ = (rerank.Trees.load(path / "reranker.npz") if model.learned_rerank
+                            else None)
             model._set_catalogue(_read_catalogue(path / "movies.arrow"))
         except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
             raise CineError(f"model at {path} is missing or unreadable ({exc}): "
