@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,8 +30,8 @@ import scipy.sparse as sp
 from helpers.errors import CineError
 from helpers.reco.features import PEOPLE
 
-if TYPE_CHECKING:
-    from helpers.reco.model import Recommender
+#: A fitted :class:`helpers.reco.model.Recommender` (not imported: that module imports this one).
+Recommender = Any
 
 #: Blocks whose similarity the trees see (people blocks are absent from the training
 #: catalogue: they reach the trees through the base score, monotone in it).
