@@ -96,16 +96,29 @@ class Trees:
                    int(max(p.get_max_depth() for p in predictors)))
 
     def decision(self, x: np.ndarray) -> np.ndarray:
-        """Raw score (log-odds) of each row of ``x`` (n, features)."""
+        """Raw score (log-odds) of each row of ``x`` (n, features).
+
+        All (row, tree) pairs descend one level per step; pairs that reached a leaf drop
+        out, so a step costs only what is still inside the trees."""
         x = np.asarray(x, dtype=np.float64)
-        rows = np.arange(len(x))[:, None]
-        node = np.broadcast_to(self.roots, (len(x), len(self.roots))).copy()
+        n, n_trees = len(x), len(self.roots)
+        flat = x.ravel()
+        start = np.repeat(np.arange(n) * x.shape[1], n_trees)  # each pair's row in ``flat``
+        node = np.tile(self.roots, n)
+        active = np.arange(len(node))
         for _ in range(self.depth):
-            values = x[rows, self.feature[node]]
-            go_left = np.where(np.isnan(values), self.missing_left[node],
-                               values <= self.threshold[node])
-            node = np.where(go_left, self.left[node], self.right[node])
-        return self.baseline + self.value[node].sum(axis=1)
+            at = node[active]
+            inside = self.left[at] != at  # a leaf points to itself
+            active, at = active[inside], at[inside]
+            if not len(active):
+                break
+            values = flat[start[active] + self.feature[at]]
+            go_left = values <= self.threshold[at]
+            missing = np.isnan(values)
+            if missing.any():
+                go_left[missing] = self.missing_left[at[missing]]
+            node[active] = np.where(go_left, self.left[at], self.right[at])
+        return self.baseline + self.value[node].reshape(n, n_trees).sum(axis=1)
 
     def save(self, path: Path) -> None:
         """Write the arrays to ``path`` (npz)."""
