@@ -338,10 +338,16 @@ class Recommender:
 
     def _final(self, liked: Sequence[int], scores: np.ndarray, local_preference: float) -> None:
         """In place, on one query's base scores (unwanted films already at -inf): the
-        learned re-ranking of the best films (:mod:`helpers.reco.rerank`), then the local
-        bonus."""
+        learned re-ranking of the best films (:mod:`helpers.reco.rerank`) and the no-genre
+        penalty again (the trees hand the penalised base scores to other films: famous films
+        sharing no genre rose, 1.08 % of the all-films recommendations had popularity as
+        their only reason instead of 0.34 %), then the local bonus."""
         if self.trees_ is not None:
-            rerank.rerank(self, self.trees_, liked, scores)
+            cands = rerank.rerank(self, self.trees_, liked, scores)
+            if self.weights.no_genre and len(cands):
+                union = np.asarray(self.genre_matrix_[list(liked)].sum(axis=0)).ravel() > 0
+                alien = np.asarray(self.genre_matrix_[cands][:, union].sum(axis=1)).ravel() == 0
+                scores[cands[alien]] -= np.float32(self.weights.no_genre)
         if local_preference:
             scores += np.float32(local_preference * self.weights.local) * self.local_
 

@@ -223,17 +223,19 @@ def pool(scores: np.ndarray, size: int = POOL) -> np.ndarray:
     return valid[np.argsort(-scores[valid], kind="stable")]
 
 
-def rerank(model: Recommender, trees: Trees, liked: Sequence[int], scores: np.ndarray) -> None:
+def rerank(model: Recommender, trees: Trees, liked: Sequence[int], scores: np.ndarray
+           ) -> np.ndarray:
     """Re-order the best :data:`POOL` films of ``scores`` (in place) by the trees: the film
-    they rank i-th gets the i-th highest of those base scores."""
+    they rank i-th gets the i-th highest of those base scores. Returns those films."""
     cands = pool(scores)
     if len(cands) < 2:
-        return
+        return cands
     base = scores[cands].astype(np.float64)
     ratio = recency_ratio(len(liked), model.weights.recency)
     people = people_part(model, liked, cands, ratio)
     decision = trees.decision(pair_features(model, liked, cands, base, ratio))
     scores[cands] = transfer(base - people, decision) + people
+    return cands
 
 
 def transfer(values: np.ndarray, decision: np.ndarray) -> np.ndarray:
