@@ -75,6 +75,12 @@ def model() -> Recommender:
     return Recommender().fit(catalogue())
 
 
+@pytest.fixture(scope="module")
+def base_model() -> Recommender:
+    """Without the learned re-ranking: the base score the trees start from."""
+    return Recommender(learned_rerank=False).fit(catalogue())
+
+
 def ranked(model: Recommender, liked: list[str], **kwargs: object) -> list[str]:
     return model.recommend(liked, k=100, **kwargs)["tconst"].tolist()
 
@@ -130,7 +136,8 @@ def test_unknown_ids(model: Recommender) -> None:
                                   model.recommend([LIKED]))
 
 
-def test_avoid_lowers_similar_films(model: Recommender) -> None:
+def test_avoid_lowers_similar_films(base_model: Recommender) -> None:
+    model = base_model  # the base score (the re-ranker only re-orders its best films)
     base = model.recommend([LIKED], k=100).set_index("tconst")["score"]
     avoided = model.recommend([LIKED], k=100, avoid=[HORROR_TWIN]).set_index("tconst")
     assert HORROR_TWIN not in avoided.index
@@ -140,14 +147,24 @@ def test_avoid_lowers_similar_films(model: Recommender) -> None:
     assert avoided.index[0] == SAME_DIRECTOR
 
 
-def test_profile_uses_every_liked_film(model: Recommender) -> None:
-    assert set(ranked(model, [LIKED, HORROR])[:2]) == {SAME_DIRECTOR, HORROR_TWIN}
+def test_profile_uses_every_liked_film(base_model: Recommender) -> None:
+    assert set(ranked(base_model, [LIKED, HORROR])[:2]) == {SAME_DIRECTOR, HORROR_TWIN}
+
+
+def test_re_ranking_keeps_the_films_of_the_same_directors(model: Recommender) -> None:
+    """The trees never saw credits: the people part of the score is added back after them
+    (without that, the same-director comedy fell out of the top 5 behind saga films)."""
+    top = ranked(model, [LIKED, HORROR])
+    assert top[:3] == [HORROR_TWIN, FRENCH_CLASSIC, SAME_DIRECTOR]
+    assert ranked(model, [LIKED])[0] == SAME_DIRECTOR
 
 
 def test_mmr_avoids_near_copies() -> None:
     movies = catalogue()
-    plain = Recommender(dataclasses.replace(FeatureWeights(), diversity=0.0)).fit(movies)
-    varied = Recommender(dataclasses.replace(FeatureWeights(), diversity=0.6)).fit(movies)
+    plain = Recommender(dataclasses.replace(FeatureWeights(), diversity=0.0),
+                        learned_rerank=False).fit(movies)
+    varied = Recommender(dataclasses.replace(FeatureWeights(), diversity=0.6),
+                         learned_rerank=False).fit(movies)  # MMR is for the base order
     assert set(plain.recommend([SAGA[0]], k=3)["tconst"]) == set(SAGA[1:])
     top = varied.recommend([SAGA[0]], k=3)["tconst"].tolist()
     assert top[0] in SAGA and sum(t in SAGA for t in top) == 1
@@ -180,7 +197,7 @@ def test_discovery_lowers_the_popularity_prior() -> None:
     movies = catalogue()
     movies.loc[movies["tconst"] == HORROR, "num_votes"] = 500_000
     movies.loc[movies["tconst"] == LIKED, "num_votes"] = 200_000
-    model = Recommender().fit(movies)
+    model = Recommender(learned_rerank=False).fit(movies)  # the base score's priors
     normal = model.recommend([LIKED], k=100).set_index("tconst")["score"]
     discovery = model.recommend([LIKED], k=100, discovery=True).set_index("tconst")["score"]
     w, pop = model.weights, dict(zip(model.index_, model.popularity_, strict=True))
@@ -205,7 +222,25 @@ def test_save_load_round_trip(model: Recommender, tmp_path: Path) -> None:
     assert loaded.weights == model.weights
     assert "overview" in model.movies_ and not set(FIT_ONLY) & set(loaded.movies_.columns)
     # the item matrix is read from the file's pages (shared by the dashboard's kernels)
-    assert all(_mapped(getattr(loaded.items_, part)) for part in ("data", "indices", "indptr"))
+    for matrix in (loaded.items_, loaded.postings_):
+        assert all(_mapped(getattr(matrix, part)) for part in ("data", "indices", "indptr"))
+    assert _mapped(loaded.kernel_codes_)
+
+
+def test_query_similarities_equal_the_item_matrix_product(model: Recommender,
+                                                          tmp_path: Path) -> None:
+    """Inverted index for the sparse blocks + code tables for the kernel blocks = items x items."""
+    from helpers.reco.features import KERNELS
+
+    loaded = Recommender.load(model.save(tmp_path / "recommender"))
+    gram = (model.items_ @ model.items_.T).toarray()
+    rows = np.array([0, 3, len(gram) - 1])
+    for m in (model, loaded):
+        np.testing.assert_allclose(m._similarities(rows), gram[rows], atol=2e-6)
+    assert loaded.split_ == model.layout_[KERNELS[0]][0]  # kernel blocks are the last columns
+    period = list(model.layout_).index("period") - list(model.layout_).index(KERNELS[0])
+    year = model.movies_["year"]  # one code per distinct year, and one for unknown years
+    assert len(model.kernel_tables_[period]) == year.dropna().nunique() + year.isna().any()
 
 
 def test_saved_catalogue_is_most_voted_first(tmp_path: Path) -> None:
@@ -235,8 +270,8 @@ def _mapped(array: object) -> bool:
 def test_model_of_an_older_format_asks_for_a_refit(model: Recommender, tmp_path: Path) -> None:
     path = model.save(tmp_path / "recommender")
     meta = json.loads((path / "meta.json").read_text())
-    (path / "meta.json").write_text(json.dumps({**meta, "format": 2}))  # before v2 weights
-    with pytest.raises(CineError, match=r"format 2 != 3.*python -m helpers fit"):
+    (path / "meta.json").write_text(json.dumps({**meta, "format": 3}))  # before the tables
+    with pytest.raises(CineError, match=r"format 3 != 4.*python -m helpers fit"):
         Recommender.load(path)
 
 
@@ -396,3 +431,23 @@ def test_a_missing_collection_or_language_is_not_a_shared_label() -> None:
     assert blocks["collection"].getnnz(axis=1).tolist() == in_saga.astype(int).tolist()
     assert blocks["language"].shape[1] == 2  # "en" and "fr"
     assert blocks["language"].getnnz(axis=1).tolist() == (~unknown).astype(int).tolist()
+
+
+def test_no_genre_penalty_survives_the_re_ranking(model: Recommender) -> None:
+    """The trees hand the base scores out again; a film sharing no genre with the liked
+    films is then penalised once more (without it: 1.08 % popularity-only reasons)."""
+    from helpers.reco import rerank
+
+    liked = [int(model.index_.get_loc(LIKED))]
+    base = model._scores([liked])[0]
+    base[liked] = -np.inf
+    handed = base.copy()
+    cands = rerank.rerank(model, model.trees_, liked, handed)
+    final = base.copy()
+    model._final(liked, final, 0.0)
+    genres = set(model.movies_.loc[LIKED, "genres"])
+    alien = [model.movies_["genres"].iloc[j] is None or not genres & set(model.movies_[
+        "genres"].iloc[j]) for j in cands]
+    assert any(alien) and not all(alien)
+    np.testing.assert_allclose(final[cands], handed[cands] - model.weights.no_genre
+                               * np.asarray(alien), atol=1e-6)

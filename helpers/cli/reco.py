@@ -54,11 +54,17 @@ def run_evaluate(args: argparse.Namespace) -> int:
 def add_learn_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--real", type=Path, default=None,
                         help="real samples folder (default: helpers.config.real_data_dir())")
+    parser.add_argument("--rerank", action="store_true",
+                        help="train the re-ranking trees instead (with the shipped weights) "
+                             "and write them to helpers/reco/reranker.npz (about 5 min)")
 
 
 def run_learn(args: argparse.Namespace) -> int:
-    from helpers.reco.learn import LEARNED, learn
+    from helpers.reco.learn import LEARNED, learn, learn_reranker
 
+    if args.rerank:
+        learn_reranker(args.real or config.real_data_dir())
+        return 0
     weights = learn(args.real or config.real_data_dir())
     learned = {k: v for k, v in dataclasses.asdict(weights).items()
                if k in LEARNED or k in ("quality", "popularity", "prior_scale", "recency")}

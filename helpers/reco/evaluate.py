@@ -44,6 +44,7 @@ TOP_HUBS = 5
 OURS = "Ciné Creuse"
 LOCAL = f"Ciné Creuse (préférence locale {CREUSE.local_preference:.1f})".replace(".", ",")
 DISCOVERY = "Ciné Creuse (découverte)"
+BASE = "Ciné Creuse sans re-classement appris"
 NOTE = ("Catalogue MovieLens x TMDB : pas de distribution ni d'équipe technique pour la plupart "
         "des films, les caractéristiques « personnes » ne sont donc pas mesurées.")
 
@@ -263,8 +264,8 @@ def popularity_reason_share(model: Recommender, queries: Sequence[Sequence[int]]
     """Share of the recommendations whose reason is only the film's popularity and rating."""
     from helpers.reco.model import POPULARITY_REASON
 
-    reasons = [model.explain(q, j) for q, row in zip(queries, lists, strict=True)
-               for j in row if j >= 0]
+    reasons = [r for q, row in zip(queries, lists, strict=True)
+               for r in model.reasons(q, row[row >= 0])]
     return float(np.mean([r.startswith(POPULARITY_REASON) for r in reasons])) if reasons else 0.0
 
 
@@ -319,7 +320,7 @@ def _standardise(x: pd.Series) -> np.ndarray:
 def methods(catalogue: pd.DataFrame, weights: FeatureWeights | None = None
             ) -> tuple[dict[str, Ranker], Recommender]:
     """The three baselines and the project's recommender (neutral, production default and
-    discovery settings), and that fitted recommender."""
+    discovery settings; neutral without the learned re-ranking), and that fitted recommender."""
     from helpers.reco.model import Recommender
 
     genres = multi_hot(catalogue["genres"], min_df=1)[0].toarray()
@@ -328,6 +329,7 @@ def methods(catalogue: pd.DataFrame, weights: FeatureWeights | None = None
     numbers = np.column_stack([_standardise(catalogue[c]) for c in ("year", "runtime")]
                               + [_standardise(rating)])
     model = Recommender(weights).fit(catalogue)
+    base = Recommender(weights, learned_rerank=False).fit(catalogue)
     local = CREUSE.local_preference
     return {
         "popularité (votes TMDB)": popularity_ranker(catalogue["tmdb_vote_count"].to_numpy()),
@@ -336,6 +338,7 @@ def methods(catalogue: pd.DataFrame, weights: FeatureWeights | None = None
         OURS: lambda q, k: model.rank(q, k),
         LOCAL: lambda q, k: model.rank(q, k, local_preference=local),
         DISCOVERY: lambda q, k: model.rank(q, k, discovery=True),
+        BASE: lambda q, k: base.rank(q, k),
     }, model
 
 

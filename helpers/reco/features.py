@@ -156,11 +156,18 @@ def build_blocks(movies: pd.DataFrame, cast_decay: float = 0.8, text_min_df: int
         "companies": multi_hot(movies["companies"])[0],
         "period": kernel(movies["year"], np.arange(1890, 2041, 5.0), width=6.0),
         "runtime": kernel(movies["runtime"], np.arange(40, 301, 15.0), width=15.0),
-        "fame": kernel(pd.Series(np.log1p(votes(movies))), np.arange(0.0, 17.1, 1.0), width=1.0),
+        "fame": kernel(pd.Series(np.log1p(votes(movies)).round(FAME_STEP_DIGITS)),
+                       np.arange(0.0, 17.1, 1.0), width=1.0),
     }
     return {name: (normalize(mat, norm="l2", axis=1) if mat.shape[1] else mat)
             .astype(np.float32).tocsr() for name, mat in blocks.items()}
 
+
+#: Gaussian-kernel blocks, last in :data:`BLOCKS`: a dozen non-zeros per film each, but
+#: few distinct rows (whole years, whole minutes, log votes rounded to FAME_STEP_DIGITS
+#: decimals), so the recommender looks their similarities up in small tables.
+KERNELS: tuple[str, ...] = ("period", "runtime", "fame")
+FAME_STEP_DIGITS = 1
 
 #: Blocks not measurable on the evaluation catalogue (no credits there): their weights are
 #: set by judgement and add to the similarity instead of sharing the learned blocks' scale.

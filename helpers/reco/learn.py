@@ -16,6 +16,9 @@ and neutral settings), and the recency ratio with the best five-film hit rate.
 The reporting (even-id) users are never read here. People weights (directors, writers,
 cast) are not measurable on this catalogue (no credits) and stay set by judgement.
 MovieLens is licensed for research only: weights derived here say so (README).
+
+The re-ranking trees (:func:`learn_reranker`, :mod:`helpers.reco.rerank`) are learned last,
+on the base model with the shipped weights, from the same tuning users.
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from helpers.audience import CREUSE
+from helpers.reco import rerank
 from helpers.reco.evaluate import (
+    HISTORY,
     K,
     all_films_lists,
     held_out_cases,
@@ -133,7 +138,7 @@ def learn(real_dir: Path | None = None, verbose: bool = True, sweeps: bool = Tru
     catalogue = load_catalogue(real_dir)
     seqs = tuning_sequences(real_dir)
     base = FeatureWeights()
-    model = Recommender(base).fit(catalogue)
+    model = Recommender(base, learned_rerank=False).fit(catalogue)
     blocks = build_blocks(catalogue, cast_decay=base.cast_decay, text_min_df=model.text_min_df)
     pairs = training_pairs(seqs, len(catalogue))
     names, feats = pair_features(model, blocks, pairs)
@@ -144,7 +149,8 @@ def learn(real_dir: Path | None = None, verbose: bool = True, sweeps: bool = Tru
     if not sweeps:
         return weights
     for scale in PRIOR_SCALES:
-        trial = Recommender(dataclasses.replace(weights, prior_scale=scale)).fit(catalogue)
+        trial = Recommender(dataclasses.replace(weights, prior_scale=scale),
+                            learned_rerank=False).fit(catalogue)
         hubs = [hub_share(trial, lp) for lp in (0.0, CREUSE.local_preference)]
         say(f"  prior_scale {scale}: most frequent film in {max(hubs):.1%} of the lists")
         if max(hubs) <= HUB_TARGET:
@@ -153,7 +159,8 @@ def learn(real_dir: Path | None = None, verbose: bool = True, sweeps: bool = Tru
     cases = held_out_cases(seqs, "tuning")
     best = (-1.0, 1.0)
     for recency in RECENCIES:
-        trial = Recommender(dataclasses.replace(weights, recency=recency)).fit(catalogue)
+        trial = Recommender(dataclasses.replace(weights, recency=recency),
+                            learned_rerank=False).fit(catalogue)
         hit = hits_and_ndcg(trial.rank(cases.profile, K), cases.target)[0]
         rate = per_user_mean(hit, cases.user)
         say(f"  recency {recency}: five-film HR@10 {rate:.2%} (tuning users)")
@@ -161,3 +168,62 @@ def learn(real_dir: Path | None = None, verbose: bool = True, sweeps: bool = Tru
     weights = dataclasses.replace(weights, recency=best[1])
     say(f"done in {time.perf_counter() - start:.0f} s")
     return weights
+
+
+#: Boosted trees of the re-ranker (scikit-learn ``HistGradientBoostingClassifier``).
+TREE_PARAMS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 15,
+               "min_samples_leaf": 100, "l2_regularization": 1.0, "random_state": 0}
+
+
+def rerank_queries(seqs: pd.Series) -> tuple[list[list[int]], np.ndarray]:
+    """Every next liked film of the users, after one film and after the five before it."""
+    queries, targets = [], []
+    for seq in seqs:
+        queries += [[a] for a in seq[:-1]]
+        targets += list(seq[1:])
+        queries += [list(seq[i - HISTORY:i]) for i in range(HISTORY, len(seq))]
+        targets += list(seq[HISTORY:])
+    return queries, np.asarray(targets, np.int64)
+
+
+def rerank_training_set(model: Recommender, queries: list[list[int]], targets: np.ndarray,
+                        batch: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    """Pair features and labels of the base model's :data:`~helpers.reco.rerank.POOL` best
+    films of each query whose next liked film is among them (the others teach no order):
+    the liked film is the positive, the pool's other films the (hard) negatives."""
+    xs, ys = [], []
+    for start in range(0, len(queries), batch):
+        chunk = queries[start:start + batch]
+        scores = model._scores(chunk)  # noqa: SLF001 (same package)
+        for r, liked in enumerate(chunk):
+            scores[r, liked] = -np.inf
+            cands = rerank.pool(scores[r])
+            label = cands == targets[start + r]
+            if label.any():
+                xs.append(rerank.pair_features(
+                    model, liked, cands, scores[r, cands].astype(np.float64),
+                    rerank.recency_ratio(len(liked), model.weights.recency)))
+                ys.append(label)
+    return np.vstack(xs), np.concatenate(ys).astype(np.int8)
+
+
+def learn_reranker(real_dir: Path | None = None, out: Path = rerank.SHIPPED,
+                   users: pd.Series | None = None, verbose: bool = True) -> rerank.Trees:
+    """Train the re-ranking trees on the tuning users (or ``users``' sequences) and save
+    them to ``out`` (the shipped file by default)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    say = print if verbose else (lambda *a, **k: None)
+    start = time.perf_counter()
+    catalogue = load_catalogue(real_dir)
+    seqs = tuning_sequences(real_dir) if users is None else users
+    model = Recommender(learned_rerank=False).fit(catalogue)
+    model._gram = (model.items_ @ model.items_.T).toarray()  # noqa: SLF001
+    x, y = rerank_training_set(model, *rerank_queries(seqs))
+    say(f"re-ranker: {len(x):,} candidate films of {int(y.sum()):,} queries "
+        f"({time.perf_counter() - start:.0f} s)")
+    clf = HistGradientBoostingClassifier(**TREE_PARAMS).fit(x, y)
+    trees = rerank.Trees.from_sklearn(clf)
+    trees.save(out)
+    say(f"  trees saved to {out} ({time.perf_counter() - start:.0f} s)")
+    return trees
