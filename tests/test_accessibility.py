@@ -238,6 +238,9 @@ def test_another_tab_keeps_the_open_sheet_and_back_closes_it(
     page.locator(".cc-sheet").wait_for(state="hidden", timeout=15_000)
     assert page.locator(".cc-chart img").first.is_visible()  # still on the page, same tab
     show_tab(page, "Recommandations")
+    # the server shows the results and hides the sheet in separate widget messages, which
+    # the front end may apply in either order: wait for the cards rather than sample once
+    page.locator(".cc-card:visible").nth(9).wait_for(state="visible", timeout=10_000)
     assert page.locator(".cc-card:visible").count() == 10
     assert page.errors == [] and page.dialogs == []
     page.context.close()

@@ -119,6 +119,7 @@ def test_catalogue_in_movies_schema(real_dir: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("evaluation")  # one worker: the lists are shared
 def test_real_evaluation_meets_the_floors(real_dir: Path, capsys: pytest.CaptureFixture) -> None:
     """Issue 14's floors on the reporting users, neutral and production-default settings
     (all met since the learned re-ranking, see the README, "Recommender quality")."""
@@ -159,6 +160,7 @@ def test_hubs_name_the_most_frequent_films_with_their_share_of_lists() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("evaluation")  # one worker: the lists are shared
 def test_local_preference_effect_on_the_lists(real_dir: Path) -> None:
     effect = local_preference_effect(real_dir, levels=(0.0, 1.0)).set_index("préférence locale")
     catalogue = load_catalogue(real_dir)

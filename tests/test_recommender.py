@@ -290,9 +290,12 @@ def test_fit_command_writes_a_loadable_model(tmp_path: Path) -> None:
 
 
 def test_batched_rank_matches_recommend() -> None:
-    """The evaluation's batched path ranks exactly like a production query."""
+    """The evaluation's batched path ranks exactly like a production query (more queries
+    than one block of the re-ranker, of mixed sizes)."""
+    from helpers.reco import rerank
+
     model = Recommender().fit(catalogue())
-    queries = [[0], [0, 3], [5, 6, 7, 8, 9]]
+    queries = [[0], [0, 3], [5, 6, 7, 8, 9]] + [[i] for i in range(1, rerank.BLOCK + 1)]
     batched = model.rank(queries, k=4)
     for query, row in zip(queries, batched, strict=True):
         ids = model.index_[query].tolist()
@@ -371,7 +374,7 @@ def test_era_alone_is_no_reason_and_close_overviews_are_one() -> None:
     # LIKED (1995, Comedy/Drama, French) and HORROR (now 1995): only the era in common
     assert model.explain([liked], horror) == "dans la lignée de vos choix"
     # SAGA_COUSIN (2006, Adventure/Fantasy) tells the same story as LIKED
-    assert model._block_similarity("text", [liked], cousin) == pytest.approx(1.0)
+    assert model._block_similarity("text", [liked], [cousin]).tolist() == pytest.approx([1.0])
     assert model.explain([liked], cousin) == "histoire et thèmes proches de vos choix"
 
 
@@ -439,12 +442,13 @@ def test_no_genre_penalty_survives_the_re_ranking(model: Recommender) -> None:
     from helpers.reco import rerank
 
     liked = [int(model.index_.get_loc(LIKED))]
-    base = model._scores([liked])[0]
-    base[liked] = -np.inf
+    base = model._scores([liked])
+    base[0, liked] = -np.inf
     handed = base.copy()
-    cands = rerank.rerank(model, model.trees_, liked, handed)
+    cands = rerank.rerank(model, model.trees_, [liked], handed)[0]
     final = base.copy()
-    model._final(liked, final, 0.0)
+    model._final([liked], final, 0.0)
+    handed, final = handed[0], final[0]
     genres = set(model.movies_.loc[LIKED, "genres"])
     alien = [model.movies_["genres"].iloc[j] is None or not genres & set(model.movies_[
         "genres"].iloc[j]) for j in cands]

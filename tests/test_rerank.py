@@ -27,12 +27,26 @@ def fitted_classifier(seed: int = 0):
 def test_flat_trees_give_scikit_learn_s_decision_function(tmp_path: Path) -> None:
     clf, x = fitted_classifier()
     trees = Trees.from_sklearn(clf)
-    assert len(trees.roots) == 30 and 1 <= trees.depth <= 6
-    probe = np.vstack([x[:500], np.full((1, 4), np.nan), np.zeros((1, 4))])
+    assert len(trees.roots) == 30 and (trees.left == np.arange(len(trees.left))).sum() <= 30 * 7
+    inner = trees.left != np.arange(len(trees.left))
+    at_split = np.tile(x[:1], (inner.sum(), 1))  # a value equal to a threshold goes left
+    at_split[np.arange(inner.sum()), trees.feature[inner]] = trees.threshold[inner]
+    probe = np.vstack([x[:500], np.full((1, 4), np.nan), np.zeros((1, 4)), at_split])
     np.testing.assert_allclose(trees.decision(probe), clf.decision_function(probe), atol=1e-9)
     trees.save(tmp_path / "trees.npz")
     np.testing.assert_allclose(Trees.load(tmp_path / "trees.npz").decision(probe),
                                clf.decision_function(probe), atol=1e-9)
+
+
+def test_trees_of_more_than_64_leaves_are_refused() -> None:
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3000, 2))
+    reg = HistGradientBoostingRegressor(max_iter=1, max_leaf_nodes=80, min_samples_leaf=5)
+    trees = Trees.from_sklearn(reg.fit(x, x[:, 0] * x[:, 1] + np.sin(5 * x[:, 0])))
+    with pytest.raises(CineError, match="at most 64"):
+        trees.decision(x[:3])
 
 
 def test_unreadable_trees_are_a_cine_error(tmp_path: Path) -> None:

@@ -317,29 +317,59 @@ def _standardise(x: pd.Series) -> np.ndarray:
     return ((x - x.mean()) / (x.std() or 1.0)).fillna(0.0).to_numpy()
 
 
-def methods(catalogue: pd.DataFrame, weights: FeatureWeights | None = None
+@lru_cache(maxsize=2)
+def fitted(real_dir: Path, weights: FeatureWeights | None = None,
+           learned_rerank: bool = True) -> Recommender:
+    """The project's recommender fitted on the evaluation catalogue of ``real_dir`` (kept:
+    :func:`evaluate` and :func:`local_preference_effect` share it)."""
+    from helpers.reco.model import Recommender
+
+    return Recommender(weights, learned_rerank=learned_rerank).fit(load_catalogue(real_dir))
+
+
+@lru_cache(maxsize=16)
+def _ranked(real_dir: Path, weights: FeatureWeights | None, learned_rerank: bool,
+            queries: tuple[tuple[int, ...], ...], k: int, local_preference: float = 0.0,
+            discovery: bool = False) -> np.ndarray:
+    """:meth:`Recommender.rank` of the :func:`fitted` model, kept for the next table that
+    asks for the same lists (re-ranking the reporting cases takes tens of seconds)."""
+    lists = fitted(real_dir, weights, learned_rerank).rank(
+        queries, k, local_preference=local_preference, discovery=discovery)
+    lists.flags.writeable = False  # shared between callers
+    return lists
+
+
+def project_ranker(real_dir: Path, weights: FeatureWeights | None = None, *,
+                   learned_rerank: bool = True, local_preference: float = 0.0,
+                   discovery: bool = False) -> Ranker:
+    """The project's recommender in one setting, as a :data:`Ranker` (lists shared, see
+    :func:`_ranked`)."""
+    def rank(queries: Sequence[Sequence[int]], k: int) -> np.ndarray:
+        return _ranked(real_dir, weights, learned_rerank, tuple(map(tuple, queries)), k,
+                       float(local_preference), discovery)
+
+    return rank
+
+
+def methods(real_dir: Path, weights: FeatureWeights | None = None
             ) -> tuple[dict[str, Ranker], Recommender]:
     """The three baselines and the project's recommender (neutral, production default and
     discovery settings; neutral without the learned re-ranking), and that fitted recommender."""
-    from helpers.reco.model import Recommender
-
+    catalogue = load_catalogue(real_dir)
     genres = multi_hot(catalogue["genres"], min_df=1)[0].toarray()
     rating = catalogue["average_rating"].astype(float).fillna(
         catalogue["tmdb_vote_average"].astype(float))
     numbers = np.column_stack([_standardise(catalogue[c]) for c in ("year", "runtime")]
                               + [_standardise(rating)])
-    model = Recommender(weights).fit(catalogue)
-    base = Recommender(weights, learned_rerank=False).fit(catalogue)
-    local = CREUSE.local_preference
     return {
         "popularité (votes TMDB)": popularity_ranker(catalogue["tmdb_vote_count"].to_numpy()),
         "kNN genres": knn_ranker(genres),
         "kNN genres + année/durée/note": knn_ranker(np.hstack([genres, numbers])),
-        OURS: lambda q, k: model.rank(q, k),
-        LOCAL: lambda q, k: model.rank(q, k, local_preference=local),
-        DISCOVERY: lambda q, k: model.rank(q, k, discovery=True),
-        BASE: lambda q, k: base.rank(q, k),
-    }, model
+        OURS: project_ranker(real_dir, weights),
+        LOCAL: project_ranker(real_dir, weights, local_preference=CREUSE.local_preference),
+        DISCOVERY: project_ranker(real_dir, weights, discovery=True),
+        BASE: project_ranker(real_dir, weights, learned_rerank=False),
+    }, fitted(real_dir, weights)
 
 
 # ----------------------------------------------------------------- evaluation
@@ -357,7 +387,7 @@ def evaluate(real_dir: Path | None = None, users: str = "reporting",
     pop_pct = catalogue["tmdb_vote_count"].astype(float).rank(pct=True).to_numpy() * 100
     titles = catalogue["primary_title"].to_numpy()
     singles = [[i] for i in range(len(catalogue))]
-    rankers, model = methods(catalogue, weights)
+    rankers, model = methods(real_dir, weights)
     rows = []
     for name, rank in rankers.items():
         if only is not None and name not in only:
@@ -394,12 +424,9 @@ def local_preference_effect(real_dir: Path | None = None,
                             weights: FeatureWeights | None = None) -> pd.DataFrame:
     """What the local preference costs (HR@10 of the reporting users) and changes in their
     one-film lists (share of French films, of films of a favoured genre), per level."""
-    from helpers.reco.model import Recommender
-
     real_dir = Path(real_dir or config.real_data_dir()).resolve()
     catalogue = load_catalogue(real_dir)
     cases = held_out_cases(user_sequences(real_dir, "reporting"), "reporting")
-    model = Recommender(weights).fit(catalogue)
     french = catalogue["is_french"].fillna(False).to_numpy(bool)
     favoured = catalogue["genres"].map(
         lambda g: bool(set(g) & set(CREUSE.favoured_genres))).to_numpy(bool)
@@ -408,7 +435,8 @@ def local_preference_effect(real_dir: Path | None = None,
     for level in levels:
         row: dict[str, object] = {"préférence locale": level}
         for variant, label in (("single", "1 film"), ("profile", "5 films")):
-            recs = model.rank(getattr(cases, variant), K, local_preference=level)
+            recs = project_ranker(real_dir, weights, local_preference=level)(
+                getattr(cases, variant), K)
             row[f"HR@10 {label}"] = per_user_mean(hits_and_ndcg(recs, cases.target)[0],
                                                   cases.user)
             if variant == "single":

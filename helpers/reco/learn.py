@@ -197,13 +197,16 @@ def rerank_training_set(model: Recommender, queries: list[list[int]], targets: n
         scores = model._scores(chunk)  # noqa: SLF001 (same package)
         for r, liked in enumerate(chunk):
             scores[r, liked] = -np.inf
-            cands = rerank.pool(scores[r])
-            label = cands == targets[start + r]
-            if label.any():
-                xs.append(rerank.pair_features(
-                    model, liked, cands, scores[r, cands].astype(np.float64),
-                    rerank.recency_ratio(len(liked), model.weights.recency)))
-                ys.append(label)
+        pools = [rerank.pool(row) for row in scores]
+        labels = [cands == target for cands, target in zip(
+            pools, targets[start:start + len(chunk)], strict=True)]
+        kept = [r for r, label in enumerate(labels) if label.any()]
+        for at in range(0, len(kept), rerank.BLOCK):
+            rows = kept[at:at + rerank.BLOCK]
+            parts = rerank.query_features(model, [chunk[r] for r in rows],
+                                          [pools[r] for r in rows], scores[rows])
+            xs += [feats for feats, _ in parts]
+            ys += [labels[r] for r in rows]
     return np.vstack(xs), np.concatenate(ys).astype(np.int8)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,8 @@ FEATURES: tuple[str, ...] = (
 )
 #: The base score's top this many films are re-ranked.
 POOL = 200
+#: Queries re-ranked together (one trees' call: about 800 rows is their fastest size per row).
+BLOCK = 4
 #: Where the shipped trees live (package data).
 SHIPPED = Path(__file__).with_name("reranker.npz")
 
@@ -54,9 +57,8 @@ SHIPPED = Path(__file__).with_name("reranker.npz")
 class Trees:
     """A boosted-tree ensemble as flat arrays (all trees' nodes concatenated).
 
-    ``left``/``right`` are absolute node indices; a leaf points to itself, so descending
-    ``depth`` steps from every root lands on the leaves. ``x <= threshold`` goes left,
-    a missing value (NaN) goes where training sent it.
+    ``left``/``right`` are absolute node indices; a leaf points to itself.
+    ``x <= threshold`` goes left, a missing value (NaN) goes where training sent it.
     """
 
     feature: np.ndarray  # int32
@@ -67,7 +69,6 @@ class Trees:
     value: np.ndarray  # float64 (leaves; 0 elsewhere)
     roots: np.ndarray  # int32, one per tree
     baseline: float
-    depth: int
 
     @classmethod
     def from_sklearn(cls, estimator: object) -> Trees:
@@ -92,39 +93,44 @@ class Trees:
         return cls(cols[0].astype(np.int32), cols[1].astype(np.float64),
                    cols[2].astype(np.int32), cols[3].astype(np.int32), cols[4],
                    cols[5].astype(np.float64), np.asarray(roots, np.int32),
-                   float(np.ravel(estimator._baseline_prediction)[0]),  # noqa: SLF001
-                   int(max(p.get_max_depth() for p in predictors)))
+                   float(np.ravel(estimator._baseline_prediction)[0]))  # noqa: SLF001
+
+    @cached_property
+    def _tables(self) -> _Tables:
+        return _Tables.of(self)
+
+    @property
+    def max_leaves(self) -> int:
+        """Leaves of the largest tree."""
+        return self._tables.value.shape[1]
 
     def decision(self, x: np.ndarray) -> np.ndarray:
         """Raw score (log-odds) of each row of ``x`` (n, features).
 
-        All (row, tree) pairs descend one level per step; pairs that reached a leaf drop
-        out, so a step costs only what is still inside the trees."""
-        x = np.asarray(x, dtype=np.float64)
-        n, n_trees = len(x), len(self.roots)
-        flat = x.ravel()
-        start = np.repeat(np.arange(n) * x.shape[1], n_trees)  # each pair's row in ``flat``
-        node = np.tile(self.roots, n)
-        active = np.arange(len(node))
-        for _ in range(self.depth):
-            at = node[active]
-            inside = self.left[at] != at  # a leaf points to itself
-            active, at = active[inside], at[inside]
-            if not len(active):
-                break
-            values = flat[start[active] + self.feature[at]]
-            go_left = values <= self.threshold[at]
-            missing = np.isnan(values)
-            if missing.any():
-                go_left[missing] = self.missing_left[at[missing]]
-            node[active] = np.where(go_left, self.left[at], self.right[at])
-        return self.baseline + self.value[node].reshape(n, n_trees).sum(axis=1)
+        The QuickScorer method (Lucchese et al., SIGIR 2015), vectorised: every split of
+        every tree is tested on every row at once; a split whose test sends the row right
+        rules out the leaves of its left subtree (a bit mask per split), and the row's leaf
+        in each tree is the leftmost leaf left. Values are first turned into their rank
+        among each feature's thresholds, so the tests compare small integers."""
+        tab = self._tables
+        xt = np.asarray(x, dtype=np.float64).T
+        ranks = np.empty(xt.shape, np.int16)
+        for f, cuts in enumerate(tab.cuts):
+            ranks[f] = np.searchsorted(cuts, xt[f])  # thresholds below the value
+        missing = np.isnan(xt)
+        ranks[missing] = -1  # a missing value passes no test...
+        right = ranks[tab.feature] > tab.rank[:, :, None]  # (splits, trees, rows)
+        if missing.any():  # ...and goes right where training sent it
+            right |= missing[tab.feature] & tab.missing_right[:, :, None]
+        ruled_out = np.bitwise_or.reduce(tab.left_leaves[:, :, None] * right, axis=0)
+        leaf = np.bitwise_count(ruled_out ^ (ruled_out + tab.one)).astype(np.intp) - 1
+        return self.baseline + tab.value.ravel()[leaf + tab.first_leaf].sum(axis=0)
 
     def save(self, path: Path) -> None:
         """Write the arrays to ``path`` (npz)."""
         arrays = {name: getattr(self, name) for name in (
             "feature", "threshold", "left", "right", "missing_left", "value", "roots")}
-        np.savez_compressed(path, baseline=self.baseline, depth=self.depth, **arrays)
+        np.savez_compressed(path, baseline=self.baseline, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> Trees:
@@ -132,58 +138,131 @@ class Trees:
         try:
             with np.load(path) as f:
                 return cls(f["feature"], f["threshold"], f["left"], f["right"],
-                           f["missing_left"], f["value"], f["roots"], float(f["baseline"]),
-                           int(f["depth"]))
+                           f["missing_left"], f["value"], f["roots"], float(f["baseline"]))
         except (OSError, KeyError, ValueError) as exc:
             raise CineError(f"re-ranking trees at {path} unreadable ({exc})") from exc
 
 
+@dataclass(frozen=True)
+class _Tables:
+    """:class:`Trees` laid out for :meth:`Trees.decision`: splits as (slot, tree) arrays,
+    leaves numbered left to right in each tree (bit ``i`` of a mask is leaf ``i``)."""
+
+    feature: np.ndarray  # (slots, trees) feature of each split (padding: feature 0)
+    rank: np.ndarray  # (slots, trees) int16 rank of its threshold among the feature's
+    missing_right: np.ndarray  # (slots, trees) a missing value goes right
+    left_leaves: np.ndarray  # (slots, trees) unsigned: bits of the leaves left of the split
+    value: np.ndarray  # (trees, leaves)
+    first_leaf: np.ndarray  # (trees, 1) position of each tree's first leaf in ``value``
+    cuts: list[np.ndarray]  # sorted distinct thresholds of each feature
+    one: np.unsignedinteger
+
+    @classmethod
+    def of(cls, trees: Trees) -> _Tables:
+        n_nodes = len(trees.left)
+        is_leaf = trees.left == np.arange(n_nodes)
+        layouts = []  # per tree: its leaves in order, its splits (node, first, stop leaf left)
+        for root in trees.roots:
+            leaves: list[int] = []
+            splits: list[tuple[int, int, int]] = []
+            stack: list[tuple[int, int]] = [(int(root), -1)]
+            while stack:  # in-order walk; a split is recorded once its left side is done
+                node, first = stack.pop()
+                if first >= 0:
+                    splits.append((node, first, len(leaves)))
+                    stack.append((int(trees.right[node]), -1))
+                elif is_leaf[node]:
+                    leaves.append(node)
+                else:
+                    stack += [(node, len(leaves)), (int(trees.left[node]), -1)]
+            layouts.append((leaves, splits))
+        n_leaves = max(len(leaves) for leaves, _ in layouts)
+        slots = max(1, *(len(splits) for _, splits in layouts))
+        dtype = next((d for d in (np.uint8, np.uint16, np.uint32, np.uint64)
+                      if np.iinfo(d).bits >= n_leaves), None)
+        if dtype is None:
+            raise CineError(f"trees of {n_leaves} leaves: at most 64 are supported")
+        n_features = int(trees.feature.max()) + 1
+        cuts = [np.unique(trees.threshold[(trees.feature == f) & ~is_leaf])
+                for f in range(n_features)]
+        shape = (slots, len(layouts))
+        feature, rank = np.zeros(shape, np.intp), np.full(shape, np.iinfo(np.int16).max, np.int16)
+        missing_right, left_leaves = np.zeros(shape, bool), np.zeros(shape, dtype)
+        value = np.zeros((len(layouts), n_leaves))
+        for t, (leaves, splits) in enumerate(layouts):
+            value[t, :len(leaves)] = trees.value[leaves]
+            for s, (node, first, stop) in enumerate(splits):
+                f = int(trees.feature[node])
+                feature[s, t] = f
+                rank[s, t] = np.searchsorted(cuts[f], trees.threshold[node])
+                missing_right[s, t] = not trees.missing_left[node]
+                left_leaves[s, t] = ((1 << stop) - 1) ^ ((1 << first) - 1)
+        if max(map(len, cuts)) >= np.iinfo(np.int16).max:
+            raise CineError("too many distinct thresholds for one feature")
+        first_leaf = (np.arange(len(layouts)) * n_leaves)[:, None]
+        return cls(feature, rank, missing_right, left_leaves, value, first_leaf, cuts, dtype(1))
+
+
 def block_columns(model: Recommender) -> tuple[np.ndarray, np.ndarray]:
-    """(block number of each item-matrix column, 1 / scale**2 per block) for SIM_BLOCKS;
-    columns of other blocks get number len(SIM_BLOCKS) (dropped)."""
-    col_block = np.full(model.items_.shape[1], len(SIM_BLOCKS), dtype=np.int64)
-    inv = np.zeros(len(SIM_BLOCKS))
-    for b, name in enumerate(SIM_BLOCKS):
+    """(bin of each item-matrix column, 1 / scale**2 per SIM_BLOCKS block): bin ``b`` for
+    block ``SIM_BLOCKS[b]``, then one bin for the :data:`PEOPLE` blocks and one for the rest
+    (see :func:`pair_products`)."""
+    nb = len(SIM_BLOCKS)
+    col_block = np.full(model.items_.shape[1], nb + 1, dtype=np.int64)
+    inv = np.zeros(nb)
+    for b, name in enumerate((*SIM_BLOCKS, *PEOPLE)):
         if name in model.layout_:
             start, stop, scale = model.layout_[name]
-            col_block[start:stop] = b
-            inv[b] = 1.0 / (scale * scale)
+            col_block[start:stop] = min(b, nb)
+            if b < nb:
+                inv[b] = 1.0 / (scale * scale)
     return col_block, inv
 
 
-def block_similarities(model: Recommender, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Cosine of each SIM_BLOCKS block between films ``a[i]`` and ``b[i]`` (n, blocks)."""
-    col_block, inv = model.block_columns_
-    n, nb = len(a), len(SIM_BLOCKS)
-    if n == 0:
-        return np.zeros((0, nb))
-    prod = model.items_[a].multiply(model.items_[b]).tocsr()
-    rows = np.repeat(np.arange(n), np.diff(prod.indptr))
-    out = np.bincount(rows * (nb + 1) + col_block[prod.indices], weights=prod.data,
-                      minlength=n * (nb + 1)).reshape(n, nb + 1)[:, :nb]
-    return out * inv
+def pair_products(model: Recommender, queries: Sequence[Sequence[int]],
+                  pools: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """For each query, the products of each liked film (rows) with each candidate of its
+    pool (columns), summed per bin of :func:`block_columns` (m, n, blocks + 2): the liked
+    films' rows, made dense, are read at the candidates' non-zeros."""
+    col_block, _ = model.block_columns_
+    nbins = len(SIM_BLOCKS) + 2
+    out = []
+    for liked, cands in zip(queries, pools, strict=True):
+        rows = model.items_[cands]
+        key = (np.repeat(np.arange(len(cands)), np.diff(rows.indptr)) * nbins
+               + col_block[rows.indices])
+        products = model.items_[list(liked)].toarray()[:, rows.indices] * rows.data
+        sums = [np.bincount(key, weights=p, minlength=len(cands) * nbins) for p in products]
+        out.append(np.reshape(sums, (len(liked), len(cands), nbins)))
+    return out
 
 
 def pair_features(model: Recommender, liked: Sequence[int], cands: np.ndarray,
-                  base: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+                  base: np.ndarray, ratio: np.ndarray, products: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Features of each candidate for one query (liked positions, recency weights ``ratio``
-    summing to 1), ``base`` their base scores, ``cands`` ordered by it (n, FEATURES)."""
+    summing to 1), ``base`` their base scores, ``cands`` ordered by it, ``products`` its
+    :func:`pair_products` (n, FEATURES); and the people blocks' part of each base score
+    (recency-weighted mean and best match blended as in the base score: the trees do not
+    see it, :func:`rerank` keeps it)."""
     liked = np.asarray(liked, dtype=np.int64)
     n, m = len(cands), len(liked)
-    sims = block_similarities(model, np.repeat(liked, n), np.tile(cands, m)).reshape(m, n, -1)
-    mean = np.einsum("l,lnb->nb", ratio, sims)
+    nb = len(SIM_BLOCKS)
+    _, inv = model.block_columns_
+    people, whole = products[..., nb], products.sum(axis=2)
+    beta = model.weights.best_match
+    people_part = ((1 - beta) * (ratio @ people) + beta * people.max(axis=0)) if m else np.zeros(n)
     year = model._columns["year"]  # noqa: SLF001 (same package)
     pop, qual, cent = model.popularity_, model.quality_, model.centrality_
     genre_count = model.genre_count_
     liked_year = float(np.nansum(ratio * year[liked]) / max(np.sum(ratio[~np.isnan(year[liked])]),
                                                             1e-9)) if m else np.nan
     feats = np.empty((n, len(FEATURES)))
-    nb = len(SIM_BLOCKS)
-    feats[:, :nb] = mean
+    feats[:, :nb] = np.einsum("l,lnb->nb", ratio, products[..., :nb]) * inv
     feats[:, nb] = base
     feats[:, nb + 1] = np.arange(n)
     feats[:, nb + 2] = base[0] - base if n else 0.0
-    feats[:, nb + 3] = model._similarities(liked, cands).max(axis=0)  # noqa: SLF001
+    feats[:, nb + 3] = whole.max(axis=0) if m else np.nan
     feats[:, nb + 4] = year[cands] - liked_year
     feats[:, nb + 5] = pop[cands]
     feats[:, nb + 6] = pop[cands] - float(ratio @ pop[liked])
@@ -194,7 +273,18 @@ def pair_features(model: Recommender, liked: Sequence[int], cands: np.ndarray,
     feats[:, nb + 11] = genre_count[cands]
     feats[:, nb + 12] = float(ratio @ genre_count[liked])
     feats[:, nb + 13] = m
-    return feats
+    return feats, people_part
+
+
+def query_features(model: Recommender, queries: Sequence[Sequence[int]],
+                   pools: Sequence[np.ndarray], scores: np.ndarray
+                   ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`pair_features` of each query (row of ``scores``) and its pool."""
+    ratios = [recency_ratio(len(q), model.weights.recency) for q in queries]
+    products = pair_products(model, queries, pools)
+    return [pair_features(model, q, c, row[c].astype(np.float64), ratio, prod)
+            for q, c, row, ratio, prod in zip(queries, pools, scores, ratios, products,
+                                              strict=True)]
 
 
 def centrality(items: sp.csr_matrix) -> np.ndarray:
@@ -216,26 +306,34 @@ def recency_ratio(n: int, recency: float) -> np.ndarray:
 
 def pool(scores: np.ndarray, size: int = POOL) -> np.ndarray:
     """Positions of the ``size`` best finite scores, best first (ties by position)."""
-    valid = np.flatnonzero(np.isfinite(scores))
-    if len(valid) > size:
-        valid = valid[np.argpartition(-scores[valid], size - 1)[:size]]
-        valid.sort()
-    return valid[np.argsort(-scores[valid], kind="stable")]
+    if len(scores) > size:
+        best = np.argpartition(-scores, size - 1)[:size]  # -inf (unwanted) comes last
+        best.sort()
+    else:
+        best = np.arange(len(scores))
+    best = best[np.isfinite(scores[best])]
+    return best[np.argsort(-scores[best], kind="stable")]
 
 
-def rerank(model: Recommender, trees: Trees, liked: Sequence[int], scores: np.ndarray
-           ) -> np.ndarray:
-    """Re-order the best :data:`POOL` films of ``scores`` (in place) by the trees: the film
-    they rank i-th gets the i-th highest of those base scores. Returns those films."""
-    cands = pool(scores)
-    if len(cands) < 2:
-        return cands
-    base = scores[cands].astype(np.float64)
-    ratio = recency_ratio(len(liked), model.weights.recency)
-    people = people_part(model, liked, cands, ratio)
-    decision = trees.decision(pair_features(model, liked, cands, base, ratio))
-    scores[cands] = transfer(base - people, decision) + people
-    return cands
+def rerank(model: Recommender, trees: Trees, queries: Sequence[Sequence[int]],
+           scores: np.ndarray, block: int = BLOCK) -> list[np.ndarray]:
+    """Re-order the best :data:`POOL` films of each row of ``scores`` (in place; row ``r``
+    for ``queries[r]``) by the trees: the film they rank i-th gets the i-th highest of those
+    base scores. Returns each row's pool. The pools of ``block`` queries go through the
+    trees in one call."""
+    pools = [pool(row) for row in scores]
+    for start in range(0, len(queries), block):
+        rows = [r for r in range(start, min(start + block, len(queries))) if len(pools[r]) > 1]
+        if not rows:
+            continue
+        parts = query_features(model, [queries[r] for r in rows], [pools[r] for r in rows],
+                               scores[rows])
+        decisions = np.split(trees.decision(np.vstack([f for f, _ in parts])),
+                             np.cumsum([len(f) for f, _ in parts])[:-1])
+        for r, (feats, people), decision in zip(rows, parts, decisions, strict=True):
+            base = scores[r, pools[r]].astype(np.float64)
+            scores[r, pools[r]] = transfer(base - people, decision) + people
+    return pools
 
 
 def transfer(values: np.ndarray, decision: np.ndarray) -> np.ndarray:
@@ -244,16 +342,3 @@ def transfer(values: np.ndarray, decision: np.ndarray) -> np.ndarray:
     out = np.empty_like(values)
     out[np.argsort(-decision, kind="stable")] = np.sort(values)[::-1]
     return out
-
-
-def people_part(model: Recommender, liked: Sequence[int], cands: np.ndarray,
-                ratio: np.ndarray) -> np.ndarray:
-    """The people blocks' part of each candidate's base similarity (recency-weighted mean
-    and best match blended as in the base score)."""
-    spans = [model.layout_[b][:2] for b in PEOPLE if b in model.layout_]
-    if not spans or len(liked) == 0:
-        return np.zeros(len(cands))
-    cols = slice(min(a for a, _ in spans), max(b for _, b in spans))  # adjacent blocks
-    dots = (model.items_[list(liked)][:, cols] @ model.items_[cands][:, cols].T).toarray()
-    beta = model.weights.best_match
-    return (1 - beta) * (ratio @ dots) + beta * dots.max(axis=0)
