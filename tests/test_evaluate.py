@@ -168,7 +168,7 @@ def test_local_preference_effect_on_the_lists(real_dir: Path) -> None:
         catalogue["is_french"].mean())
     assert effect.loc[1.0, "films français"] > effect.loc[0.0, "films français"]
     assert effect.loc[1.0, "genres favorisés"] > effect.loc[0.0, "genres favorisés"]
-    assert effect.loc[0.0, "HR@10 1 film"] == pytest.approx(0.0953, abs=0.0005)
+    assert effect.loc[0.0, "HR@10 1 film"] == pytest.approx(0.0944, abs=0.0005)
 
 
 def test_evaluate_command_rejects_unknown_user_half() -> None:

@@ -188,7 +188,7 @@ def rerank_queries(seqs: pd.Series) -> tuple[list[list[int]], np.ndarray]:
 
 def rerank_training_set(model: Recommender, queries: list[list[int]], targets: np.ndarray,
                         batch: int = 500) -> tuple[np.ndarray, np.ndarray]:
-    """Pair features and labels of the base model's :data:`~helpers.reco.rerank.POOL` best
+    """Pair features and labels of the base model's :data:`~helpers.reco.rerank.TRAIN_POOL` best
     films of each query whose next liked film is among them (the others teach no order):
     the liked film is the positive, the pool's other films the (hard) negatives."""
     xs, ys = [], []
@@ -197,7 +197,7 @@ def rerank_training_set(model: Recommender, queries: list[list[int]], targets: n
         scores = model._scores(chunk)  # noqa: SLF001 (same package)
         for r, liked in enumerate(chunk):
             scores[r, liked] = -np.inf
-        pools = [rerank.pool(row) for row in scores]
+        pools = [rerank.pool(row, rerank.TRAIN_POOL) for row in scores]
         labels = [cands == target for cands, target in zip(
             pools, targets[start:start + len(chunk)], strict=True)]
         kept = [r for r, label in enumerate(labels) if label.any()]

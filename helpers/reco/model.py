@@ -13,7 +13,6 @@ loads it in a blink and shares its pages with the others.
 from __future__ import annotations
 
 import contextlib
-
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
@@ -311,9 +310,10 @@ class Recommender:
             sub = self.items_[rows]
             sims = np.empty((len(rows), len(self.index_)), np.float32)
             for r in range(len(rows)):
-                feats = sub.indices[sub.indptr[r]:sub.indptr[r + 1]]
+                span = slice(sub.indptr[r], sub.indptr[r + 1])
+                feats, weights = sub.indices[span], sub.data[span]
                 keep = feats < self.split_
-                sims[r] = self.postings_[feats[keep]].T @ sub.data[sub.indptr[r]:sub.indptr[r + 1]][keep]
+                sims[r] = self.postings_[feats[keep]].T @ weights[keep]
             for table, codes in zip(self.kernel_tables_, self.kernel_codes_, strict=True):
                 sims += np.take(table[codes[rows]], codes, axis=1)
             return sims
