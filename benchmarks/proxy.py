@@ -71,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{RURAL['downloadThroughput'] * 8 / 1e6:.0f} Mbit/s down, "
           f"{RURAL['uploadThroughput'] * 8 / 1e6:.1f} up, {RURAL['latency']} ms round trip, "
           f"medians of {args.runs} runs" + (", no chunk bundle" if args.no_bundle else ""))
-    with serve(data, preheat=True, base_url="/films/", max_visitors=6,
+    # every visit, repeat visits included, takes a kernel until its visitor has been gone
+    # for two minutes: room for all of them, so that none meets the "complet" page
+    with serve(data, preheat=True, base_url="/films/", max_visitors=4 * args.runs + 2,
                extra=bundle_options(args)) as server, \
             nginx.proxy([server.url.split("/")[2]]) as proxy, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM,
