@@ -44,9 +44,9 @@ def test_trees_of_more_than_64_leaves_are_refused() -> None:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(3000, 2))
     reg = HistGradientBoostingRegressor(max_iter=1, max_leaf_nodes=80, min_samples_leaf=5)
-    trees = Trees.from_sklearn(reg.fit(x, x[:, 0] * x[:, 1] + np.sin(5 * x[:, 0])))
+    reg.fit(x, x[:, 0] * x[:, 1] + np.sin(5 * x[:, 0]))
     with pytest.raises(CineError, match="at most 64"):
-        trees.decision(x[:3])
+        Trees.from_sklearn(reg)
 
 
 def test_unreadable_trees_are_a_cine_error(tmp_path: Path) -> None:

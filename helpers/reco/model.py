@@ -423,24 +423,23 @@ class Recommender:
         return out
 
     def _filter_mask(self, decades: tuple[int, int] | None, genres: Sequence[str] | None,
-                     min_rating: float | None, french_only: bool) -> np.ndarray:
-        m = self.movies_
-        mask = np.ones(len(m), bool)
+                     min_rating: float | None, french_only: bool) -> np.ndarray | None:
+        """Films the filters keep (None when no filter is set)."""
+        keep = []
         span = decade_span(decades)
         if span is not None:
             decade = self._columns["decade"]
-            mask &= (decade >= span[0]) & (decade <= span[1])
+            keep.append((decade >= span[0]) & (decade <= span[1]))
         if genres:
             cols = [self.genre_labels_.index(g) for g in genre_names(genres)
                     if g in self.genre_labels_]
-            hit = (np.asarray(self.genre_matrix_[:, cols].sum(axis=1)).ravel() > 0
-                   if cols else np.zeros(len(m), bool))
-            mask &= hit
+            keep.append(np.asarray(self.genre_matrix_[:, cols].sum(axis=1)).ravel() > 0
+                        if cols else np.zeros(len(self.movies_), bool))
         if min_rating is not None:
-            mask &= self._columns["average_rating"] >= min_rating
+            keep.append(self._columns["average_rating"] >= min_rating)
         if french_only:
-            mask &= self.french_
-        return mask
+            keep.append(self.french_)
+        return np.logical_and.reduce(keep) if keep else None
 
     def recommend(self, liked_ids: str | Sequence[str], k: int = 10,
                   exclude: str | Sequence[str] = (), avoid: str | Sequence[str] = (), *,
@@ -466,8 +465,9 @@ class Recommender:
         strength = self.audience.local_preference if local_preference is None else local_preference
         strength = float(np.clip(strength, 0.0, 1.0))
         scores = self._scores([liked], discovery, [avoided])
-        if decades or genres or min_rating is not None or french_only:
-            scores[0, ~self._filter_mask(decades, genres, min_rating, french_only)] = -np.inf
+        kept = self._filter_mask(decades, genres, min_rating, french_only)
+        if kept is not None:
+            scores[0, ~kept] = -np.inf
         for unwanted in (liked, avoided, self._positions(exclude)):
             scores[0, unwanted] = -np.inf
         self._final([liked], scores, strength)
