@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from conftest import require
 from mail_fixtures import SmtpServer
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from benchmarks.dashboard import CHROMIUM, CHROMIUM_ARGS, LOCAL, serve
 from helpers import config
@@ -105,14 +106,24 @@ def open_page(browser: object, url: str, width: int = 1280, height: int = 1000,
 
 def screenshot(page: object, name: str) -> Path:
     """The whole app at the current width (Voilà scrolls inside ``#rendered_cells``, so the
-    viewport is stretched to the app's height for the picture, then put back)."""
+    viewport is stretched to the app's height for the picture, then put back).
+
+    A capture right after a resize normally takes 0.1-0.4 s, but headless Chromium now and
+    then never delivers the frame it waits for (microsoft/playwright#34515; seen once in CI
+    on a loaded machine: 30 s, then a timeout): the stretch is then done again, once."""
     ARTIFACTS.mkdir(exist_ok=True)
     size = page.viewport_size
     height = page.evaluate("() => document.querySelector('.cc-app').scrollHeight")
-    page.set_viewport_size({"width": size["width"], "height": int(height) + 60})
-    page.wait_for_function(IMAGES_LOADED, arg=".cc-app img", timeout=30_000)
     path = ARTIFACTS / name
-    page.screenshot(path=str(path))
+    for attempt in range(2):
+        page.set_viewport_size({"width": size["width"], "height": int(height) + 60 + attempt})
+        page.wait_for_function(IMAGES_LOADED, arg=".cc-app img", timeout=30_000)
+        try:
+            page.screenshot(path=str(path), timeout=30_000)
+            break
+        except PlaywrightTimeoutError:
+            if attempt:
+                raise
     page.set_viewport_size(size)
     return path
 
