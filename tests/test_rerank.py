@@ -6,9 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from helpers.errors import CineError
 from helpers.reco import rerank
+from helpers.reco.features import row_entries
 from helpers.reco.rerank import Trees
 
 
@@ -64,6 +66,25 @@ def test_pool_keeps_the_best_finite_scores_best_first() -> None:
     scores = np.array([0.1, -np.inf, 0.5, 0.3, 0.5, 0.9])
     assert rerank.pool(scores, 3).tolist() == [5, 2, 4]
     assert rerank.pool(scores, 10).tolist() == [5, 2, 4, 3, 0]
+
+
+@pytest.mark.parametrize("unwanted", [0.0, 0.5, 0.999])
+def test_pool_through_the_sampled_threshold_is_the_exact_top(unwanted: float) -> None:
+    """A catalogue-sized row with ties (one decimal) and unwanted films: the threshold path
+    (none, most or nearly all films at -inf) gives the top of a full sort."""
+    rng = np.random.default_rng(7)
+    scores = np.round(rng.standard_normal(20_000), 1).astype(np.float32)
+    scores[rng.random(len(scores)) < unwanted] = -np.inf
+    finite = np.flatnonzero(np.isfinite(scores))
+    expected = finite[np.lexsort((finite, -scores[finite]))][:150]
+    assert rerank.pool(scores, 150).tolist() == expected.tolist()
+
+
+def test_row_entries_reads_the_rows_asked_for_in_their_order() -> None:
+    matrix = sp.csr_matrix(np.array([[0, 1, 0], [2, 0, 3], [0, 0, 0], [4, 5, 0]], np.float32))
+    owner, cols, values = row_entries(matrix, np.array([3, 2, 1]))
+    assert owner.tolist() == [0, 0, 2, 2]
+    assert cols.tolist() == [0, 1, 0, 2] and values.tolist() == [4, 5, 2, 3]
 
 
 def test_recency_ratio_weighs_the_last_film_most() -> None:

@@ -224,3 +224,15 @@ def unit_scale(x: np.ndarray) -> np.ndarray:
     if not span:
         return np.zeros(len(x))
     return np.nan_to_num((x - np.nanmin(x)) / span)
+
+
+def row_entries(matrix: sp.csr_matrix, rows: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(index in ``rows``, column, value) of every non-zero of those rows of a CSR matrix,
+    row after row. The query-time read of a few rows: scipy's row indexing spends about
+    0.25 ms a call checking its arguments and building a matrix, 5 to 20 times the gather."""
+    starts = matrix.indptr[rows]
+    lengths = matrix.indptr[np.asarray(rows) + 1] - starts
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    at = np.arange(len(owner)) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return owner, matrix.indices[at], matrix.data[at]

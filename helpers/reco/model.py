@@ -37,6 +37,7 @@ from helpers.reco.features import (
     layout,
     multi_hot,
     nanfill,
+    row_entries,
     unit_scale,
     votes,
 )
@@ -307,13 +308,13 @@ class Recommender:
         if self._gram is not None:
             return self._gram[rows] if cols is None else self._gram[np.ix_(rows, cols)]
         if cols is None:  # per row: its features' postings, weighted (sparse x dense)
-            sub = self.items_[rows]
+            owner, feats, weights = row_entries(self.items_, rows)
+            keep = feats < self.split_
+            owner, feats, weights = owner[keep], feats[keep], weights[keep]
             sims = np.empty((len(rows), len(self.index_)), np.float32)
             for r in range(len(rows)):
-                span = slice(sub.indptr[r], sub.indptr[r + 1])
-                feats, weights = sub.indices[span], sub.data[span]
-                keep = feats < self.split_
-                sims[r] = self.postings_[feats[keep]].T @ weights[keep]
+                mine = owner == r
+                sims[r] = self.postings_[feats[mine]].T @ weights[mine]
             for table, codes in zip(self.kernel_tables_, self.kernel_codes_, strict=True):
                 sims += np.take(table[codes[rows]], codes, axis=1)
             return sims

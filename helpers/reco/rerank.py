@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from helpers.errors import CineError
-from helpers.reco.features import PEOPLE
+from helpers.reco.features import PEOPLE, row_entries
 
 #: A fitted :class:`helpers.reco.model.Recommender` (not imported: that module imports this one).
 Recommender = Any
@@ -56,6 +56,8 @@ TRAIN_POOL = 200
 #: Queries re-ranked together in one trees' call (4 x POOL = 600 rows: the trees cost least
 #: per row between 400 and 1,000 rows, measured on the shipped trees).
 BLOCK = 4
+#: :func:`pool` sets its threshold on every this-many-th score.
+SAMPLE_STEP = 16
 #: Where the shipped trees live (package data).
 SHIPPED = Path(__file__).with_name("reranker.npz")
 
@@ -236,10 +238,12 @@ def pair_products(model: Recommender, queries: Sequence[Sequence[int]],
     nbins = len(SIM_BLOCKS) + 2
     out = []
     for liked, cands in zip(queries, pools, strict=True):
-        rows = model.items_[cands]
-        key = (np.repeat(np.arange(len(cands)), np.diff(rows.indptr)) * nbins
-               + col_block[rows.indices])
-        products = model.items_[list(liked)].toarray()[:, rows.indices] * rows.data
+        owner, cols, values = row_entries(model.items_, cands)
+        key = owner * nbins + col_block[cols]
+        liked_owner, liked_cols, liked_values = row_entries(model.items_, np.asarray(liked))
+        dense = np.zeros((len(liked), model.items_.shape[1]), values.dtype)
+        dense[liked_owner, liked_cols] = liked_values
+        products = dense[:, cols] * values
         sums = [np.bincount(key, weights=p, minlength=len(cands) * nbins) for p in products]
         out.append(np.reshape(sums, (len(liked), len(cands), nbins)))
     return out
@@ -313,14 +317,25 @@ def recency_ratio(n: int, recency: float) -> np.ndarray:
 
 
 def pool(scores: np.ndarray, size: int = POOL) -> np.ndarray:
-    """Positions of the ``size`` best finite scores, best first (ties by position)."""
-    if len(scores) > size:
-        best = np.argpartition(-scores, size - 1)[:size]  # -inf (unwanted) comes last
-        best.sort()
-    else:
-        best = np.arange(len(scores))
-    best = best[np.isfinite(scores[best])]
-    return best[np.argsort(-scores[best], kind="stable")]
+    """Positions of the ``size`` best finite scores, best first, ties by position.
+
+    Only the films at or above a threshold are sorted. The best few of every
+    :data:`SAMPLE_STEP`-th score set it so that a few hundred pass: 0.08 ms on the full
+    catalogue, where partitioning the whole row takes 0.8 ms. When fewer than ``size``
+    pass (filters) or too many (ties), the threshold is the ``size``-th best score."""
+    threshold = -np.inf
+    if len(scores) > SAMPLE_STEP * size:
+        sample = scores[::SAMPLE_STEP]
+        rank = len(sample) - max(1, 3 * size // SAMPLE_STEP)
+        threshold = np.partition(sample, rank)[rank]
+    passed = np.flatnonzero(scores >= threshold)
+    if len(scores) > size and not size <= len(passed) <= 16 * size:
+        passed = np.flatnonzero(np.isfinite(scores))
+        if len(passed) > size:
+            kept = scores[passed]
+            passed = passed[kept >= np.partition(kept, len(kept) - size)[len(kept) - size]]
+    passed = passed[np.isfinite(scores[passed])]
+    return passed[np.lexsort((passed, -scores[passed]))[:size]]
 
 
 def rerank(model: Recommender, trees: Trees, queries: Sequence[Sequence[int]],
