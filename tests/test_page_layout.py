@@ -57,6 +57,18 @@ LAYOUT_PROBLEMS = """() => {
   }
   return problems;
 }"""
+#: Words of the "À propos" facts' labels broken across two lines ("catalogu / e").
+SPLIT_WORDS = """() => [...document.querySelectorAll('.cc-about th')].flatMap(th => {
+  const text = th.firstChild, split = [];
+  for (const m of text.textContent.matchAll(/\\S+/g)) {
+    const range = document.createRange();
+    range.setStart(text, m.index);
+    range.setEnd(text, m.index + m[0].length);
+    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    if (lines.size > 1) { split.push(m[0]); }
+  }
+  return split;
+})"""
 BOXES = """sel => [...document.querySelectorAll(sel)].filter(e => e.getClientRects().length)
   .map(e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; })"""
 
@@ -86,6 +98,9 @@ def test_every_size_every_tab(browser: object, tiny_data_dir: Path,
                 phone = page.evaluate("() => [...document.querySelectorAll('.cc-chart img')]"
                                       ".map(i => i.currentSrc !== i.src)")
                 assert phone == [width < 600] * 8
+            if title == "À propos":
+                assert page.locator(".cc-about th").count() >= 5
+                assert page.evaluate(SPLIT_WORDS) == []
         show_tab(page, "Recommandations")
         tabs = boxes(page, ".lm-TabBar-tab")
         assert len(tabs) == 3 and all(t[2] <= width for t in tabs)
