@@ -323,18 +323,19 @@ def pool(scores: np.ndarray, size: int = POOL) -> np.ndarray:
     :data:`SAMPLE_STEP`-th score set it so that a few hundred pass: 0.08 ms on the full
     catalogue, where partitioning the whole row takes 0.8 ms. When fewer than ``size``
     pass (filters) or too many (ties), the threshold is the ``size``-th best score."""
-    threshold = -np.inf
+    passed = None
     if len(scores) > SAMPLE_STEP * size:
         sample = scores[::SAMPLE_STEP]
         rank = len(sample) - max(1, 3 * size // SAMPLE_STEP)
         threshold = np.partition(sample, rank)[rank]
-    passed = np.flatnonzero(scores >= threshold)
-    if len(scores) > size and not size <= len(passed) <= 16 * size:
+        if np.isfinite(threshold):
+            passed = np.flatnonzero(scores >= threshold)
+            passed = passed if size <= len(passed) <= 16 * size else None
+    if passed is None:
         passed = np.flatnonzero(np.isfinite(scores))
         if len(passed) > size:
             kept = scores[passed]
             passed = passed[kept >= np.partition(kept, len(kept) - size)[len(kept) - size]]
-    passed = passed[np.isfinite(scores[passed])]
     return passed[np.lexsort((passed, -scores[passed]))[:size]]
 
 
