@@ -128,6 +128,8 @@ class Server:
     log: Path
 
     def kernels(self) -> list[psutil.Process]:
+        """The server's kernel processes: started by the project's launcher (``serve``) or by
+        ipykernel's (plain Voilà, the naive runs)."""
         try:
             children = psutil.Process(self.proc.pid).children(recursive=True)
         except psutil.Error:
@@ -135,7 +137,7 @@ class Server:
         out = []
         for child in children:
             try:
-                if kernel_launch.__name__ in child.cmdline():
+                if {kernel_launch.__name__, "ipykernel_launcher"} & set(child.cmdline()):
                     out.append(child)
             except psutil.Error:
                 pass
