@@ -243,15 +243,26 @@ async def _new_page(browser: object, stats: Stats) -> object:
     await page.route("**/*", route)
     page.on("pageerror", lambda exc: stats.errors.append(f"page error: {exc}"))
     page.on("dialog", lambda d: stats.errors.append(f"dialog: {d.message}"))
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
     return page
 
 
 async def open_page(browser: object, url: str, stats: Stats, timeout_s: float) -> object:
     """Open the dashboard; record the time until the input is usable."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
     page = await _new_page(browser, stats)
     start = time.perf_counter()
     await page.goto(url, wait_until="domcontentloaded", timeout=timeout_s * 1000)
-    await page.wait_for_selector(".reco-input input", state="visible", timeout=timeout_s * 1000)
+    try:
+        await page.wait_for_selector(".reco-input input", state="visible",
+                                     timeout=timeout_s * 1000)
+    except PlaywrightTimeoutError as exc:  # say what the visitor saw instead
+        shown = await page.evaluate("() => (document.body || {}).innerText || ''")
+        raise TimeoutError(f"no usable input after {timeout_s:.0f} s; the page shows "
+                           f"{' '.join(shown.split())[:160]!r}; console errors: "
+                           f"{page.console_errors[-3:]}") from exc
     stats.usable.append(time.perf_counter() - start)
     return page
 
@@ -265,11 +276,29 @@ async def one_round(page: object, typed: str, stats: Stats) -> None:
     await page.locator(".reco-chip:visible").first.wait_for(timeout=30_000)
     start = time.perf_counter()
     await page.click(".reco-button")
-    await page.wait_for_function(IMAGES_LOADED, timeout=60_000, polling=10)
+    await _wait(page, IMAGES_LOADED, 60, "10 posters")
     stats.posters.append(time.perf_counter() - start)
     await page.locator(".reco-chip:visible").first.click()  # no film left: results cleared
-    await page.wait_for_function(NO_CARDS, timeout=30_000)
+    await _wait(page, NO_CARDS, 30, "results cleared")
     stats.rounds += 1
+
+
+#: What the cards show: their number, and each visible poster not (yet) loaded.
+CARDS_STATE = """() => ({cards: document.querySelectorAll('.cc-card-content').length,
+  missing: [...document.querySelectorAll('.cc-card-content img')]
+    .filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(-60))})"""
+
+
+async def _wait(page: object, condition: str, timeout_s: float, what: str) -> None:
+    """Wait for ``condition``; past the timeout, say which step failed and what was shown."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+    try:
+        await page.wait_for_function(condition, timeout=timeout_s * 1000, polling=10)
+    except PlaywrightTimeoutError as exc:
+        state = await page.evaluate(CARDS_STATE)
+        raise TimeoutError(f"{what} not reached in {timeout_s:.0f} s: {state}; console "
+                           f"errors: {page.console_errors[-3:]}") from exc
 
 
 async def visitor(browser: object, url: str, titles: list[str], deadline: float,

@@ -238,7 +238,7 @@ def run_crowd(data: Path, args: argparse.Namespace) -> None:
         print(f"  peak memory, process tree      {mb(peak.rss)}")
         print(f"  errors                         {len(all_errors)}   "
               f"[{'OK' if not all_errors else 'ERRORS'}]")
-        for error, count in Counter(re.sub(r"[0-9a-f-]{36}|\d+", "N", e)[:140]
+        for error, count in Counter(re.sub(r"[0-9a-f-]{36}|\d+", "N", e)[:300]
                                     for e in all_errors).most_common(6):
             print(f"    {count} x {error}")
 
