@@ -80,6 +80,13 @@ def test_pool_through_the_sampled_threshold_is_the_exact_top(unwanted: float) ->
     assert rerank.pool(scores, 150).tolist() == expected.tolist()
 
 
+def test_pool_with_more_ties_than_room_keeps_the_first_positions() -> None:
+    """Too many films pass the sampled threshold (all equal but two): the first positions."""
+    scores = np.zeros(20_000, np.float32)
+    scores[[9_000, 12_000]] = [2.0, 1.0]
+    assert rerank.pool(scores, 150).tolist() == [9_000, 12_000, *range(148)]
+
+
 def test_row_entries_reads_the_rows_asked_for_in_their_order() -> None:
     matrix = sp.csr_matrix(np.array([[0, 1, 0], [2, 0, 3], [0, 0, 0], [4, 5, 0]], np.float32))
     owner, cols, values = row_entries(matrix, np.array([3, 2, 1]))

@@ -311,9 +311,10 @@ class Recommender:
             owner, feats, weights = row_entries(self.items_, rows)
             keep = feats < self.split_
             owner, feats, weights = owner[keep], feats[keep], weights[keep]
+            bounds = np.searchsorted(owner, np.arange(len(rows) + 1))  # owner is sorted
             sims = np.empty((len(rows), len(self.index_)), np.float32)
             for r in range(len(rows)):
-                mine = owner == r
+                mine = slice(bounds[r], bounds[r + 1])
                 sims[r] = self.postings_[feats[mine]].T @ weights[mine]
             for table, codes in zip(self.kernel_tables_, self.kernel_codes_, strict=True):
                 sims += np.take(table[codes[rows]], codes, axis=1)
