@@ -231,6 +231,7 @@ class Stats:
     kpi_filter: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     rounds: int = 0
+    widget_starts: list[dict] = field(default_factory=list)  # each page's widget_steps
 
 
 async def _new_page(browser: object, stats: Stats) -> object:
@@ -245,7 +246,25 @@ async def _new_page(browser: object, stats: Stats) -> object:
     page.on("dialog", lambda d: stats.errors.append(f"dialog: {d.message}"))
     page.console_errors = []
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.widget_steps = {}
+    stats.widget_starts.append(page.widget_steps)
+    opened = time.perf_counter()
+
+    def step(payload: str | bytes) -> None:
+        for name in WIDGET_STEPS:
+            token = f'"{name}"'
+            if name not in page.widget_steps and (
+                    token in payload if isinstance(payload, str) else token.encode() in payload):
+                page.widget_steps[name] = round(time.perf_counter() - opened, 1)
+
+    page.on("websocket", lambda ws: (ws.on("framesent", step), ws.on("framereceived", step)))
     return page
+
+
+#: Messages of the widget manager's start, timed by :func:`_new_page` (seconds after the
+#: page was opened, first sighting): asking all states on the control comm, the answer, and
+#: ipywidgets 7's fallback (comm list, then one state per widget) taken past 4 s.
+WIDGET_STEPS = ("request_states", "update_states", "comm_info_request", "request_state")
 
 
 async def open_page(browser: object, url: str, stats: Stats, timeout_s: float) -> object:
@@ -262,7 +281,8 @@ async def open_page(browser: object, url: str, stats: Stats, timeout_s: float) -
         shown = await page.evaluate("() => (document.body || {}).innerText || ''")
         raise TimeoutError(f"no usable input after {timeout_s:.0f} s; the page shows "
                            f"{' '.join(shown.split())[:160]!r}; console errors: "
-                           f"{page.console_errors[-3:]}") from exc
+                           f"{page.console_errors[-3:]}; widget start (s): "
+                           f"{page.widget_steps}") from exc
     stats.usable.append(time.perf_counter() - start)
     return page
 

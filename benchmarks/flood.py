@@ -229,6 +229,11 @@ def run_crowd(data: Path, args: argparse.Namespace) -> None:
               f"websocket clients), --max-visitors {cap}:")
         print(f"  Chromium: page open -> usable  {_seconds(stats.usable)}")
         print(f"  Chromium: click -> 10 posters  {_seconds(stats.posters)}")
+        waits = [s["update_states"] - s["request_states"] for s in stats.widget_starts
+                 if {"request_states", "update_states"} <= s.keys()]
+        print(f"  Chromium: widget states answer {_seconds(waits)} after the request; "
+              f"{sum('comm_info_request' in s for s in stats.widget_starts)} pages fell back "
+              "to one request per widget")
         print(f"  lightweight: click -> 10 cards {_seconds(rounds)}")
         print(f"  recommendations done           {stats.rounds + len(rounds)}")
         print(f"  kernels at the end             {_memory(memory)}")
@@ -238,9 +243,15 @@ def run_crowd(data: Path, args: argparse.Namespace) -> None:
         print(f"  peak memory, process tree      {mb(peak.rss)}")
         print(f"  errors                         {len(all_errors)}   "
               f"[{'OK' if not all_errors else 'ERRORS'}]")
-        for error, count in Counter(re.sub(r"[0-9a-f-]{36}|\d+", "N", e)[:300]
-                                    for e in all_errors).most_common(6):
-            print(f"    {count} x {error}")
+        for kind, count in Counter(map(_kind, all_errors)).most_common(6):
+            print(f"    {count} x {kind}")  # then up to 3 examples in full
+            for example in [e for e in all_errors if _kind(e) == kind][:3]:
+                print(f"      - {example[:600]}")
+
+
+def _kind(error: str) -> str:
+    """An error with its ids and numbers masked, to count errors of one kind together."""
+    return re.sub(r"[0-9a-f-]{36}|\d+", "N", error)[:300]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -192,31 +192,40 @@ def extension_preloads(labextension_paths: Sequence[Path | str],
     return urls
 
 
-class ChunkBundleHandler(tornado.web.RequestHandler):
-    """``GET voila/static/chunks.<hash>.js``: the bundle, gzip-compressed once at start,
-    cached for good by browsers; any other hash is a 404 (an old page's bundle is gone)."""
+class ScriptHandler(tornado.web.RequestHandler):
+    """``GET`` of one script built at start (the chunk bundle, a patched extension file):
+    served from memory, gzip-compressed once, cached for good by browsers; any other name
+    under its pattern is a 404 (an old page's bundle is gone)."""
 
-    def initialize(self, bundle: ChunkBundle) -> None:
-        self.bundle = bundle
+    def initialize(self, name: str, body: bytes, gzipped: bytes, etag: str) -> None:
+        self.name, self.body, self.gzipped, self.etag = name, body, gzipped, etag
 
     def compute_etag(self) -> str:
-        # weak: the gzip and plain bytes are the same script
-        return f'W/"{self.bundle.name.split(".")[1]}"'
+        return self.etag
 
     def head(self, name: str) -> None:
         self.get(name, body=False)
 
     def get(self, name: str, body: bool = True) -> None:
-        if name != self.bundle.name:
+        if name != self.name:
             raise tornado.web.HTTPError(404)
         self.set_header("Content-Type", "application/javascript; charset=UTF-8")
         self.set_header("Cache-Control", CACHE_CONTROL)
-        data = self.bundle.body
+        data = self.body
         if "gzip" in self.request.headers.get("Accept-Encoding", ""):
             # Tornado's gzip transform leaves an encoded response alone and adds Vary
             self.set_header("Content-Encoding", "gzip")
-            data = self.bundle.gzipped
+            data = self.gzipped
         if body:
             self.write(data)
         else:
             self.set_header("Content-Length", len(data))
+
+
+def script_route(pattern: str, name: str, body: bytes,
+                 gzipped: bytes | None = None) -> tuple[str, type, dict]:
+    """The handler spec serving ``body`` as ``name`` at ``pattern`` (whose one group is the
+    name); the ETag is weak (the gzip and plain bytes are the same script)."""
+    etag = f'W/"{hashlib.sha256(body).hexdigest()[:20]}"'
+    return (pattern, ScriptHandler, {"name": name, "body": body, "etag": etag,
+                                     "gzipped": gzipped or gzip.compress(body, 9, mtime=0)})

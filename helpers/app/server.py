@@ -14,6 +14,8 @@ built (``--Voila.tornado_settings`` comes too late for most of these):
   tells a visitor in French when their session has ended);
 - Voilà's webpack chunks that the page needs in one script named after its content, cached
   for good (:mod:`helpers.app.chunks`; ``--CineVoila.chunk_bundle=[]`` turns it off);
+- a page waits 60 s, not 4, for its widgets' state (:mod:`helpers.app.widget_wait`;
+  ``--CineVoila.widget_state_wait``);
 - a hook for extra Tornado handlers under the base URL (``--CineVoila.extra_handlers``);
 - websocket messages bounded in size.
 
@@ -41,7 +43,7 @@ from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
-from helpers.app import chunks, pages
+from helpers.app import chunks, pages, widget_wait
 from helpers.app.admission import CineKernelManager
 
 #: Folder holding ``voila/templates/cine`` and the kernel spec ``kernels/python3`` (see
@@ -286,7 +288,11 @@ class CineVoila(Voila):
                               config=True,
                               help="Front-end extensions' chunk ids the page preloads, by "
                                    "extension ({} for none).")
+    widget_state_wait = Integer(widget_wait.WAIT_S, config=True,
+                                help="Seconds a page waits for its widgets' state from the "
+                                     "kernel (ipywidgets: 4; 0 leaves its file as it is).")
     bundle: chunks.ChunkBundle | None = None
+    widget_file: widget_wait.PatchedFile | None = None
 
     def initialize(self, argv: list[str] | None = None) -> None:
         os.environ["JUPYTER_PATH"] = os.pathsep.join(
@@ -300,6 +306,7 @@ class CineVoila(Voila):
         super().initialize(argv)
         install_privacy_filter(self.log)
         self.init_chunk_bundle()
+        self.init_widget_wait()
 
     def add_resources(self, **resources: object) -> None:
         """Values for the page template (``resources.<name>``)."""
@@ -337,6 +344,15 @@ class CineVoila(Voila):
         self.add_resources(cine_chunk_bundle=self.bundle.name,
                            cine_runtime_version=self.bundle.runtime_version)
 
+    def init_widget_wait(self) -> None:
+        """Find and patch the widget manager's file (see :mod:`helpers.app.widget_wait`)."""
+        if not self.widget_state_wait:
+            return
+        self.widget_file = widget_wait.find(self.labextensions_path, self.widget_state_wait)
+        if self.widget_file is None:
+            self.log.warning("No widget state timer found in %s: pages wait 4 s for their "
+                             "widgets' state", widget_wait.EXTENSION)
+
     def init_settings(self) -> dict:
         settings = super().init_settings()
         settings.update(compress_response=True, log_function=partial(access_log, self.log),
@@ -357,8 +373,14 @@ class CineVoila(Voila):
             self.app.transforms.append(partial(PageActivity, self.kernel_manager))
         ours: list = [(url_path_join(self.server_url, "healthz"), HealthHandler)]
         if self.bundle is not None:
-            ours.append((url_path_join(self.server_url, r"voila/static/(chunks\.[0-9a-f]+\.js)"),
-                         chunks.ChunkBundleHandler, {"bundle": self.bundle}))
+            ours.append(chunks.script_route(
+                url_path_join(self.server_url, r"voila/static/(chunks\.[0-9a-f]+\.js)"),
+                self.bundle.name, self.bundle.body, self.bundle.gzipped))
+        if self.widget_file is not None:
+            path = self.widget_file.path
+            ours.append(chunks.script_route(
+                url_path_join(self.server_url, f"voila/labextensions/({re.escape(path)})"),
+                path, self.widget_file.body))
         for path in self.extra_handlers:
             ours += [(url_path_join(self.server_url, pattern), handler, kwargs)
                      for pattern, handler, kwargs in load_handlers(path)]
