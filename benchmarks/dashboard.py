@@ -246,11 +246,13 @@ async def _new_page(browser: object, stats: Stats) -> object:
     page.on("dialog", lambda d: stats.errors.append(f"dialog: {d.message}"))
     page.console_errors = []
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    page.widget_steps = {}
+    page.widget_steps, page.widget_states = {}, set()
     stats.widget_starts.append(page.widget_steps)
     opened = time.perf_counter()
 
     def step(payload: str | bytes) -> None:
+        if not page.widget_states and b'"update_states"' in _bytes(payload):
+            page.widget_states = set(STATE_ID.findall(_bytes(payload)))
         for name in WIDGET_STEPS:
             token = f'"{name}"'
             if name not in page.widget_steps and (
@@ -259,6 +261,17 @@ async def _new_page(browser: object, stats: Stats) -> object:
 
     page.on("websocket", lambda ws: (ws.on("framesent", step), ws.on("framereceived", step)))
     return page
+
+
+def _bytes(payload: str | bytes) -> bytes:
+    return payload.encode() if isinstance(payload, str) else payload
+
+
+#: A widget's id in the kernel's answer with every widget's state.
+STATE_ID = re.compile(rb'"([0-9a-f]{32})":\{"model_name"')
+#: The widgets a page shows, as its HTML names them.
+PAGE_MODELS = r"""() => [...new Set([...document.documentElement.innerHTML.matchAll(
+  /model_id(?:&quot;|"): ?(?:&quot;|")([0-9a-f]{32})/g)].map(m => m[1]))]"""
 
 
 #: Messages of the widget manager's start, timed by :func:`_new_page` (seconds after the
@@ -279,10 +292,13 @@ async def open_page(browser: object, url: str, stats: Stats, timeout_s: float) -
                                      timeout=timeout_s * 1000)
     except PlaywrightTimeoutError as exc:  # say what the visitor saw instead
         shown = await page.evaluate("() => (document.body || {}).innerText || ''")
-        raise TimeoutError(f"no usable input after {timeout_s:.0f} s; the page shows "
-                           f"{' '.join(shown.split())[:160]!r}; console errors: "
-                           f"{page.console_errors[-3:]}; widget start (s): "
-                           f"{page.widget_steps}") from exc
+        models = set(await page.evaluate(PAGE_MODELS))
+        raise TimeoutError(f"no usable input after {timeout_s:.0f} s; widget start (s): "
+                           f"{page.widget_steps}; {len(page.widget_states)} widget states "
+                           f"received, {len(models)} widgets in the page, of which "
+                           f"{len(models - page.widget_states)} without a state; the page "
+                           f"shows {' '.join(shown.split())[:100]!r}; console errors: "
+                           f"{[e[:200] for e in page.console_errors[-3:]]}") from exc
     stats.usable.append(time.perf_counter() - start)
     return page
 

@@ -183,6 +183,7 @@ def naive(data: Path, gets: int, window: float) -> None:
 
 async def lightweight(url: str, titles: list[str], deadline: float, errors: list[str],
                       rounds: list[float], rng: random.Random) -> None:
+    client = None
     try:
         client = await WidgetClient.open(url, timeout=240)
         while time.monotonic() < deadline:
@@ -192,7 +193,8 @@ async def lightweight(url: str, titles: list[str], deadline: float, errors: list
     except PageRefused as exc:
         errors.append(f"lightweight: {exc}")
     except Exception as exc:  # noqa: BLE001 - every failure of a visitor is a counted error
-        errors.append(f"lightweight {type(exc).__name__}: {str(exc)[:120]}")
+        seen = f" ({client.describe()})" if client is not None else ""
+        errors.append(f"lightweight {type(exc).__name__}: {str(exc)[:120]}{seen}")
 
 
 async def crowd(server: Server, args: argparse.Namespace, titles: list[str]) -> tuple:

@@ -47,6 +47,7 @@ class WidgetClient:
         self.states: dict[str, dict] = {}
         self.replies: dict[str, dict] = {}  # shell replies by parent msg_id
         self.received: list[dict] = []  # every message, for the tests
+        self.last_message_at = time.monotonic()
         self.closed: tuple[int | None, str] | None = None
         self._changed = asyncio.Event()
         self._reader = asyncio.create_task(self._read())
@@ -114,6 +115,7 @@ class WidgetClient:
                 message = (deserialize_binary_message(raw) if isinstance(raw, bytes)
                            else json.loads(raw))
                 self.received.append(message)
+                self.last_message_at = time.monotonic()
                 self._apply(message)
                 self._changed.set()
         except Exception:  # noqa: BLE001 - the connection ended; recorded below
@@ -141,15 +143,17 @@ class WidgetClient:
         elif msg_type == "comm_close":
             self.states.pop(content.get("comm_id"), None)
 
-    async def wait_for(self, condition: Callable[[], object], timeout: float = 60) -> object:
-        """Wait until ``condition()`` is truthy (re-checked after every message)."""
+    async def wait_for(self, condition: Callable[[], object], timeout: float = 60,
+                       what: str = "condition") -> object:
+        """Wait until ``condition()`` is truthy (re-checked after every message); past the
+        timeout a TimeoutError names ``what`` was waited for."""
         deadline = time.monotonic() + timeout
         while not (result := condition()):
             if self.closed is not None:
                 raise ConnectionError(f"websocket closed {self.closed}")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError("condition not met")
+                raise TimeoutError(f"{what} not reached in {timeout:.0f} s")
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 1.0))
@@ -163,7 +167,7 @@ class WidgetClient:
                                       "data": {}}, metadata={"version": CONTROL_VERSION})
         await self.comm_msg(control, {"method": "request_states"})
         self.states.clear()
-        await self.wait_for(lambda: self.find("cc-app"), timeout)
+        await self.wait_for(lambda: self.find("cc-app"), timeout, "the widgets' state")
         return self.states
 
     def find(self, css_class: str) -> list[str]:
@@ -191,28 +195,44 @@ class WidgetClient:
     async def kernel_info(self, timeout: float = 30) -> dict:
         """The kernel's reply to kernel_info_request (a kernel that answers is alive)."""
         msg_id = await self.send("kernel_info_request", {})
-        await self.wait_for(lambda: msg_id in self.replies, timeout)
+        await self.wait_for(lambda: msg_id in self.replies, timeout, "kernel_info_reply")
         return self.replies[msg_id]["content"]
 
     def results_html(self) -> str:
         """The result cards' HTML (one HTML widget per card, empty when not shown)."""
         return "".join(self.states[m].get("value", "") for m in self.find("cc-card-html"))
 
+    def describe(self) -> str:
+        """What the client sees now (for a failure's message)."""
+        text = next(iter(self.find("reco-input")), None)
+        kinds = [m.get("header", {}).get("msg_type") for m in self.received[-4:]]
+        quiet = time.monotonic() - self.last_message_at
+        return (f"input {self.states.get(text, {}).get('value')!r}, "
+                f"{len(self.visible('reco-suggestion'))} suggestions shown, "
+                f"{len(self.visible('reco-chip'))} chips, {self.cards()} cards; "
+                f"{len(self.received)} messages, the last {quiet:.0f} s ago: {kinds}")
+
+    def cards(self) -> int:
+        """How many result cards are shown."""
+        return self.results_html().count('class="cc-card-content"')
+
     async def recommend_round(self, typed: str, timeout: float = 60) -> float:
         """Type a title, pick the first suggestion, recommend, wait for the 10 cards, then
         remove the film. Returns the seconds from the click to the cards."""
         (text,) = self.find("reco-input")
         await self.set(text, value=typed)
-        await self.wait_for(lambda: self.visible("reco-suggestion"), timeout)
+        await self.wait_for(lambda: self.visible("reco-suggestion"), timeout,
+                            f"suggestions for {typed!r}")
         await self.click(self.visible("reco-suggestion")[0])
-        await self.wait_for(lambda: self.visible("reco-chip"), timeout)
+        await self.wait_for(lambda: self.visible("reco-chip"), timeout, "the film's chip")
         (button,) = self.find("reco-button")
         start = time.perf_counter()
         await self.click(button)
-        await self.wait_for(lambda: self.results_html().count('class="cc-card-content"') == 10,
-                            timeout)
+        try:
+            await self.wait_for(lambda: self.cards() == 10, timeout, "10 cards")
+        except TimeoutError as exc:
+            raise TimeoutError(f"{exc} ({self.cards()} shown)") from exc
         elapsed = time.perf_counter() - start
         await self.click(self.visible("reco-chip")[0])
-        await self.wait_for(lambda: 'class="cc-card-content"' not in self.results_html(),
-                            timeout)
+        await self.wait_for(lambda: not self.cards(), timeout, "results cleared")
         return elapsed

@@ -13,6 +13,7 @@ the model (:meth:`TitleIndex.cached`): a dashboard kernel maps it instead of bui
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import unicodedata
@@ -69,19 +70,22 @@ def fold_accents(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, typing: bool = False) -> str:
     """Lower-case accent-free words, one space apart: ``"L'Été & l'Œuf"`` -> ``"l ete et l oeuf"``.
 
-    ``&`` and ``and`` both become ``et``, sequel numerals ``ii``-``ix`` become digits.
+    ``&`` and ``and`` both become ``et``, sequel numerals ``ii``-``ix`` become digits, except
+    the last word of a title being ``typing`` (``"Les Vi"`` is the start of ``"Visiteurs"``).
     """
     text = fold_accents(text.translate(_LIGATURES))
     words = _NON_WORD.sub(" ", text.replace("&", " et ")).split()
-    return " ".join(_SAME_WORD.get(w, w) for w in words)
+    last = len(words) - 1 if typing else len(words)
+    return " ".join(w if i == last else _SAME_WORD.get(w, w) for i, w in enumerate(words))
 
 
-def title_key(text: str) -> str:
-    """The searchable form of a title or query: normalised, leading article dropped."""
-    words = normalize(text).split()
+def title_key(text: str, typing: bool = False) -> str:
+    """The searchable form of a title or query: normalised (see :func:`normalize`), leading
+    article dropped."""
+    words = normalize(text, typing).split()
     if len(words) > 1 and words[0] in ARTICLES:
         words = words[1:]
     return " ".join(words)
@@ -325,12 +329,14 @@ class TitleIndex:
         by_id = self._id_matches(prefix)
         if by_id is not None:
             return by_id
-        query = title_key(prefix)
-        if not query:
+        # the last word may be unfinished ("Les Vi"): as typed first, then as a whole word
+        queries = dict.fromkeys(filter(None, (title_key(prefix, typing=True),
+                                              title_key(prefix))))
+        if not queries:
             return []
         out: dict[int, Match] = {}
-        for pattern in (f"\n {query}", f" {query}"):
-            for j in self._hits(pattern, 4 * limit):
+        for query, start in itertools.product(queries, ("\n ", " ")):
+            for j in self._hits(start + query, 4 * limit):
                 film = int(self._name_film[j])
                 if film not in out and len(out) < limit:
                     out[film] = self._match(film, fuzz.WRatio(query, self._name(j)),
