@@ -268,7 +268,7 @@ def _bytes(payload: str | bytes) -> bytes:
 
 
 #: A widget's id in the kernel's answer with every widget's state.
-STATE_ID = re.compile(rb'"([0-9a-f]{32})":\{"model_name"')
+STATE_ID = re.compile(rb'"([0-9a-f]{32})": ?\{"model_name"')
 #: The widgets a page shows, as its HTML names them.
 PAGE_MODELS = r"""() => [...new Set([...document.documentElement.innerHTML.matchAll(
   /model_id(?:&quot;|"): ?(?:&quot;|")([0-9a-f]{32})/g)].map(m => m[1]))]"""
@@ -293,12 +293,14 @@ async def open_page(browser: object, url: str, stats: Stats, timeout_s: float) -
     except PlaywrightTimeoutError as exc:  # say what the visitor saw instead
         shown = await page.evaluate("() => (document.body || {}).innerText || ''")
         models = set(await page.evaluate(PAGE_MODELS))
+        picture = Path(tempfile.mkdtemp(prefix="cine-bench-")) / "unusable-page.png"
+        await page.screenshot(path=str(picture), full_page=True)
         raise TimeoutError(f"no usable input after {timeout_s:.0f} s; widget start (s): "
                            f"{page.widget_steps}; {len(page.widget_states)} widget states "
                            f"received, {len(models)} widgets in the page, of which "
                            f"{len(models - page.widget_states)} without a state; the page "
-                           f"shows {' '.join(shown.split())[:100]!r}; console errors: "
-                           f"{[e[:200] for e in page.console_errors[-3:]]}") from exc
+                           f"shows {' '.join(shown.split())[:100]!r} ({picture}); console "
+                           f"errors: {[e[:200] for e in page.console_errors[-3:]]}") from exc
     stats.usable.append(time.perf_counter() - start)
     return page
 
@@ -346,7 +348,7 @@ async def visitor(browser: object, url: str, titles: list[str], deadline: float,
             await asyncio.sleep(rng.uniform(1.0, 3.0))  # a visitor reads the cards
         await page.context.close()
     except Exception as exc:  # noqa: BLE001 - every failure of a visitor is a counted error
-        stats.errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+        stats.errors.append(f"{type(exc).__name__}: {' '.join(str(exc).split())[:700]}")
 
 
 class CpuMeter:

@@ -248,7 +248,7 @@ def run_crowd(data: Path, args: argparse.Namespace) -> None:
         for kind, count in Counter(map(_kind, all_errors)).most_common(6):
             print(f"    {count} x {kind}")  # then up to 3 examples in full
             for example in [e for e in all_errors if _kind(e) == kind][:3]:
-                print(f"      - {example[:600]}")
+                print(f"      - {example[:800]}")
 
 
 def _kind(error: str) -> str:
