@@ -4,10 +4,10 @@ When a page starts, ipywidgets 8's widget manager (``ManagerBase._loadFromKernel
 in the front-end extension ``@jupyter-widgets/jupyterlab-manager``) asks the kernel for the
 state of every widget on the ``jupyter.widget.control`` comm and waits **4 s** for the answer
 (``CONTROL_COMM_TIMEOUT``). Past that it falls back to ipywidgets 7's protocol, one comm per
-widget, while the late answer still arrives: models are made twice and the page shows "Error
-displaying widget: model not found" for good (jupyter-widgets/ipywidgets#3633, open; the race
-is #3580). The kernel answers in a few milliseconds; the 4 s are lost on a loaded server (the
-40-visitor crowd benchmark broke pages so) or on a slow link (the answer is about 110 kB).
+widget, slower, while the late answer still arrives (jupyter-widgets/ipywidgets#3633, open;
+upstream reports pages broken by that race, #3580). The kernel answers in a few milliseconds;
+the 4 s are lost on a loaded server (up to 8.5 s under the 40-visitor crowd benchmark) or on
+a slow link (the answer is about 110 kB).
 
 At start the server reads the extension's file that holds the wait, writes :data:`WAIT_S` in
 place of the 4 s and serves the result at the file's own URL, with the cache headers of the
