@@ -39,6 +39,7 @@ import psutil
 import requests
 
 from benchmarks.common import bench_dir, free_port, mb
+from benchmarks.widget_client import PAGE_MODELS
 from helpers import config
 from helpers.app import indicators, kernel_launch
 from helpers.app.serve import CULL_IDLE_TIMEOUT, normalise_base_url, voila_command
@@ -181,6 +182,11 @@ class Server:
         return [line for line in text.splitlines()
                 if re.search(r"Traceback|\bERROR\b|Exception", line)]
 
+    def warnings_in_log(self) -> list[str]:
+        """The server's warning lines (Tornado's ``[W ...]`` prefix)."""
+        return [line for line in self.log.read_text(errors="replace").splitlines()
+                if line.startswith("[W ")]
+
 
 @contextmanager
 def serve(data: Path, preheat: bool, **options: object) -> Iterator[Server]:
@@ -246,20 +252,31 @@ async def _new_page(browser: object, stats: Stats) -> object:
     page.on("dialog", lambda d: stats.errors.append(f"dialog: {d.message}"))
     page.console_errors = []
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    page.widget_steps, page.widget_states = {}, set()
+    page.on("requestfailed", lambda r: page.console_errors.append(
+        f"request failed: {r.url[:120]} ({r.failure})"))
+    page.widget_steps, page.widget_states, page.sockets = {}, set(), []
     stats.widget_starts.append(page.widget_steps)
     opened = time.perf_counter()
 
     def step(payload: str | bytes) -> None:
         if not page.widget_states and b'"update_states"' in _bytes(payload):
-            page.widget_states = set(STATE_ID.findall(_bytes(payload)))
+            page.widget_states.update(STATE_ID.findall(_bytes(payload)))
         for name in WIDGET_STEPS:
             token = f'"{name}"'
             if name not in page.widget_steps and (
                     token in payload if isinstance(payload, str) else token.encode() in payload):
                 page.widget_steps[name] = round(time.perf_counter() - opened, 1)
 
-    page.on("websocket", lambda ws: (ws.on("framesent", step), ws.on("framereceived", step)))
+    def socket(ws: object) -> None:
+        """Each websocket's path and seconds from page open to its opening and closing."""
+        seen = {"path": ws.url.split("?")[0].rsplit("/", 2)[-2:],
+                "opened": round(time.perf_counter() - opened, 1)}
+        page.sockets.append(seen)
+        ws.on("framesent", step)
+        ws.on("framereceived", step)
+        ws.on("close", lambda _: seen.setdefault("closed", round(time.perf_counter() - opened, 1)))
+
+    page.on("websocket", socket)
     return page
 
 
@@ -269,9 +286,6 @@ def _bytes(payload: str | bytes) -> bytes:
 
 #: A widget's id in the kernel's answer with every widget's state.
 STATE_ID = re.compile(rb'"([0-9a-f]{32})": ?\{"model_name"')
-#: The widgets a page shows, as its HTML names them.
-PAGE_MODELS = r"""() => [...new Set([...document.documentElement.innerHTML.matchAll(
-  /model_id(?:&quot;|"): ?(?:&quot;|")([0-9a-f]{32})/g)].map(m => m[1]))]"""
 
 
 #: Messages of the widget manager's start, timed by :func:`_new_page` (seconds after the
@@ -286,21 +300,22 @@ async def open_page(browser: object, url: str, stats: Stats, timeout_s: float) -
 
     page = await _new_page(browser, stats)
     start = time.perf_counter()
-    await page.goto(url, wait_until="domcontentloaded", timeout=timeout_s * 1000)
+    response = await page.goto(url, wait_until="domcontentloaded", timeout=timeout_s * 1000)
+    html = await response.text() if response else ""
+    models = set(PAGE_MODELS.findall(html))
     try:
         await page.wait_for_selector(".reco-input input", state="visible",
                                      timeout=timeout_s * 1000)
     except PlaywrightTimeoutError as exc:  # say what the visitor saw instead
         shown = await page.evaluate("() => (document.body || {}).innerText || ''")
-        models = set(await page.evaluate(PAGE_MODELS))
         picture = Path(tempfile.mkdtemp(prefix="cine-bench-")) / "unusable-page.png"
         await page.screenshot(path=str(picture), full_page=True)
         raise TimeoutError(f"no usable input after {timeout_s:.0f} s; widget start (s): "
-                           f"{page.widget_steps}; {len(page.widget_states)} widget states "
-                           f"received, {len(models)} widgets in the page, of which "
-                           f"{len(models - page.widget_states)} without a state; the page "
-                           f"shows {' '.join(shown.split())[:100]!r} ({picture}); console "
-                           f"errors: {[e[:200] for e in page.console_errors[-3:]]}") from exc
+                           f"{page.widget_steps}; websockets: {page.sockets}; "
+                           f"{len(page.widget_states)} widget states received, {len(models)} "
+                           f"widgets in the page, of which {len(models - page.widget_states)} "
+                           f"without a state; the page shows {' '.join(shown.split())[:100]!r} "
+                           f"({picture}); console errors: {_console(page)}") from exc
     stats.usable.append(time.perf_counter() - start)
     return page
 
@@ -324,7 +339,11 @@ async def one_round(page: object, typed: str, stats: Stats) -> None:
 #: What the cards show: their number, and each visible poster not (yet) loaded.
 CARDS_STATE = """() => ({cards: document.querySelectorAll('.cc-card-content').length,
   missing: [...document.querySelectorAll('.cc-card-content img')]
-    .filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(-60))})"""
+    .filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(-60)),
+  input: (document.querySelector('.reco-input input') || {}).value,
+  chips: [...document.querySelectorAll('.reco-chip')].filter(b => b.offsetParent)
+    .map(b => b.innerText),
+  message: ((document.querySelector('.reco-message') || {}).innerText || '').slice(0, 200)})"""
 
 
 async def _wait(page: object, condition: str, timeout_s: float, what: str) -> None:
@@ -335,8 +354,13 @@ async def _wait(page: object, condition: str, timeout_s: float, what: str) -> No
         await page.wait_for_function(condition, timeout=timeout_s * 1000, polling=10)
     except PlaywrightTimeoutError as exc:
         state = await page.evaluate(CARDS_STATE)
-        raise TimeoutError(f"{what} not reached in {timeout_s:.0f} s: {state}; console "
-                           f"errors: {page.console_errors[-3:]}") from exc
+        raise TimeoutError(f"{what} not reached in {timeout_s:.0f} s: {state}; websockets: "
+                           f"{page.sockets}; console errors: {_console(page)}") from exc
+
+
+def _console(page: object) -> list[str]:
+    """A page's distinct console errors, first seen first (at most 6, shortened)."""
+    return [e[:300] for e in dict.fromkeys(page.console_errors)][:6]
 
 
 async def visitor(browser: object, url: str, titles: list[str], deadline: float,
@@ -348,7 +372,7 @@ async def visitor(browser: object, url: str, titles: list[str], deadline: float,
             await asyncio.sleep(rng.uniform(1.0, 3.0))  # a visitor reads the cards
         await page.context.close()
     except Exception as exc:  # noqa: BLE001 - every failure of a visitor is a counted error
-        stats.errors.append(f"{type(exc).__name__}: {' '.join(str(exc).split())[:700]}")
+        stats.errors.append(f"{type(exc).__name__}: {' '.join(str(exc).split())[:2500]}")
 
 
 class CpuMeter:

@@ -224,6 +224,7 @@ def run_crowd(data: Path, args: argparse.Namespace) -> None:
         with Peak(server) as peak:
             stats, errors, rounds = asyncio.run(crowd(server, args, titles))
         log_errors = server.errors_in_log()[before:]
+        warnings = Counter(_kind(w.split("]", 1)[-1].strip()) for w in server.warnings_in_log())
         memory = server.kernel_memory()
         all_errors = stats.errors + errors + log_errors
         print(f"\ncrowd: {args.visitors} visitors at once for {args.duration:.0f} s "
@@ -248,7 +249,10 @@ def run_crowd(data: Path, args: argparse.Namespace) -> None:
         for kind, count in Counter(map(_kind, all_errors)).most_common(6):
             print(f"    {count} x {kind}")  # then up to 3 examples in full
             for example in [e for e in all_errors if _kind(e) == kind][:3]:
-                print(f"      - {example[:800]}")
+                print(f"      - {example[:2500]}")
+        print(f"  server warnings                {sum(warnings.values())}")
+        for kind, count in warnings.most_common(6):
+            print(f"    {count} x {kind}")
 
 
 def _kind(error: str) -> str:

@@ -265,6 +265,22 @@ def test_type_ahead_shows_suggestions_with_year_and_original_title(app: Dashboar
     assert all(b.layout.display == "none" for b in app.suggestion_buttons)
 
 
+def test_picking_a_suggestion_folds_the_list_before_the_chip_appears(app: DashboardApp) -> None:
+    """The page changes in the order of these updates: once the new chip shows, the
+    suggestions have already folded, so "Recommander" no longer moves under a finger (a
+    tap between the two updates landed on the wrong spot in crowd runs)."""
+    app.text.value = "parrain"
+    changes = []
+    for name, buttons in (("suggestion", app.suggestion_buttons), ("chip", app.chip_buttons)):
+        for button in buttons:
+            button.layout.observe(lambda c, name=name: changes.append((name, c["new"])),
+                                  names="display")
+    app.suggestion_buttons[0].click()
+    assert changes[-1] == ("chip", "flex")
+    assert ("chip", "flex") not in changes[:-1]
+    assert app.liked_ids == ["tt0068646"]
+
+
 def test_remove_film_by_chip_and_by_id(app: DashboardApp) -> None:
     for title in ("Intouchables", "Rain Man", "Toy Story"):
         app.add_film(title)

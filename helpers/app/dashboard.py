@@ -366,11 +366,11 @@ class DashboardApp:
             self._say("warn", f"Vous avez déjà choisi {MAX_LIKED} films : retirez-en un "
                               "avant d'en ajouter un autre.")
             return None
-        self.liked.append(match)
-        self._show_chips()
-        if not keep_text:
+        if not keep_text:  # folded before the chip shows: the button below stays put
             self.text.value = ""
             self._show_suggestions([])
+        self.liked.append(match)
+        self._show_chips()
         self._say("ok", f"{quote_input(match.label)} ajouté. Ajoutez d'autres films ou appuyez "
                         "sur «\u00a0Recommander\u00a0».")
         return match
