@@ -39,7 +39,6 @@ import psutil
 import requests
 
 from benchmarks.common import bench_dir, free_port, mb
-from benchmarks.widget_client import PAGE_MODELS
 from helpers import config
 from helpers.app import indicators, kernel_launch
 from helpers.app.serve import CULL_IDLE_TIMEOUT, normalise_base_url, voila_command
@@ -300,9 +299,7 @@ async def open_page(browser: object, url: str, stats: Stats, timeout_s: float) -
 
     page = await _new_page(browser, stats)
     start = time.perf_counter()
-    response = await page.goto(url, wait_until="domcontentloaded", timeout=timeout_s * 1000)
-    html = await response.text() if response else ""
-    models = set(PAGE_MODELS.findall(html))
+    await page.goto(url, wait_until="domcontentloaded", timeout=timeout_s * 1000)
     try:
         await page.wait_for_selector(".reco-input input", state="visible",
                                      timeout=timeout_s * 1000)
@@ -312,9 +309,8 @@ async def open_page(browser: object, url: str, stats: Stats, timeout_s: float) -
         await page.screenshot(path=str(picture), full_page=True)
         raise TimeoutError(f"no usable input after {timeout_s:.0f} s; widget start (s): "
                            f"{page.widget_steps}; websockets: {page.sockets}; "
-                           f"{len(page.widget_states)} widget states received, {len(models)} "
-                           f"widgets in the page, of which {len(models - page.widget_states)} "
-                           f"without a state; the page shows {' '.join(shown.split())[:100]!r} "
+                           f"{len(page.widget_states)} widget states received; the page "
+                           f"shows {' '.join(shown.split())[:100]!r} "
                            f"({picture}); console errors: {_console(page)}") from exc
     stats.usable.append(time.perf_counter() - start)
     return page

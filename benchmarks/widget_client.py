@@ -26,8 +26,6 @@ from websockets.asyncio.client import connect
 #: ipywidgets' control-comm protocol version (``jupyter.widget.control``, ipywidgets 8).
 CONTROL_VERSION = "1.0.0"
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
-#: The widgets a page shows, as the HTML sent names them (Voilà's cell outputs).
-PAGE_MODELS = re.compile(r'"model_id": ?"([0-9a-f]{32})"')
 
 
 class PageRefused(Exception):
