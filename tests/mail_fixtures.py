@@ -143,3 +143,19 @@ def subscribe_in_process(args: tuple[str, int, list[str], str]) -> list[str]:
                                         consent=True).outcome)
     store.close()
     return outcomes
+
+
+def open_store_at(args: tuple[str, float]) -> str:
+    """Worker of the opening-race test: open the store at ``start`` (a shared instant)."""
+    import time
+
+    from helpers.app.subscriptions import SubscriptionStore
+
+    db, start = args
+    while time.time() < start:
+        pass
+    store = SubscriptionStore(Path(db))
+    try:
+        return str(store.counts())
+    finally:
+        store.close()

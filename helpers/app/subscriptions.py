@@ -13,6 +13,7 @@ send log that makes ``notify`` idempotent.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -235,23 +236,41 @@ class SubscriptionStore:
         return conn
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        created = not self.path.exists()
         try:
-            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000,
-                                   isolation_level=None)
-            if created:
-                os.chmod(self.path, 0o600)  # personal data: owner only
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")  # durable across a killed process
-            migrate(conn)
-        except sqlite3.DatabaseError as exc:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._setup_lock():
+                created = not self.path.exists()
+                conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000,
+                                       isolation_level=None)
+                if created:
+                    os.chmod(self.path, 0o600)  # personal data: owner only
+                conn.row_factory = sqlite3.Row
+                conn.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
+                conn.execute("PRAGMA foreign_keys = ON")
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")  # durable across a killed process
+                migrate(conn)
+        except (sqlite3.DatabaseError, OSError) as exc:
             raise CineError(f"subscriptions database {self.path} unusable ({exc})") from exc
         return conn
+
+    @contextmanager
+    def _setup_lock(self) -> Iterator[None]:
+        """Serialise the opening set-up (WAL switch, migrations) across processes.
+
+        SQLite answers "database is locked" at once, without waiting for the busy timeout,
+        when a connection switching a new file to WAL meets one that is migrating it (its
+        deadlock rule). A lock file beside the database (never the database itself: closing
+        another descriptor of it would drop SQLite's own locks) makes openers take turns.
+        """
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
