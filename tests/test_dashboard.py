@@ -1084,6 +1084,9 @@ def test_build_app_on_the_tiny_demo_data(tiny_env: Path) -> None:
     match = app.add_film(fragments.clean_input(title["french_title"]).lower())
     assert match is not None and match.title == title["french_title"]
     assert len(app.recommend()) == 10 and len(cards(app)) == 10
+    mapped = mapped_under(config.data_dir())
+    assert sum(size for size, _ in mapped.values()) > 0  # the model's files are mapped...
+    assert {name: rss for name, (_, rss) in mapped.items() if rss} == {}  # ...none resident
     overviews = pd.read_parquet(tiny_env / "processed" / "movies.parquet",
                                 columns=["tconst", "overview"]).set_index("tconst")["overview"]
     for tconst in app.results["tconst"]:  # the synopsis, from the file written at fit
@@ -1097,6 +1100,50 @@ def test_build_app_on_the_tiny_demo_data(tiny_env: Path) -> None:
     assert page.count('<img src="data:image/png;base64,') == 8
     assert app.indicators_box.children == (app.indicators.root,)
     assert_nothing_injected(app)
+
+
+def mapped_under(folder: Path) -> dict[str, tuple[int, int]]:
+    """{file name: (mapped bytes, resident bytes)} of this process's mappings of the files
+    under ``folder``."""
+    out: dict[str, tuple[int, int]] = {}
+    name = None
+    prefix = f"{folder.resolve()}/"
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split()
+        if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+            name = head[5] if len(head) > 5 and head[5].startswith(prefix) else None
+        elif name and head[0] in {"Size:", "Rss:"}:
+            size, rss = out.get(name, (0, 0))
+            kib = int(head[1]) * 1024
+            out[name] = (size + kib, rss) if head[0] == "Size:" else (size, rss + kib)
+    return out
+
+
+def test_unmap_data_pages_unhooks_read_pages_and_keeps_every_byte(tmp_path: Path) -> None:
+    import numpy as np
+
+    data, other = tmp_path / "data", tmp_path / "data2"  # a sibling sharing the prefix
+    data.mkdir(), other.mkdir()
+    values = np.arange(2**19, dtype=np.int64)  # 4 MiB
+    for folder in (data, other):
+        np.save(folder / "read.npy", values)
+    np.save(data / "written.npy", values)
+    read = np.load(data / "read.npy", mmap_mode="r")
+    beside = np.load(other / "read.npy", mmap_mode="r")
+    written = np.load(data / "written.npy", mmap_mode="c")  # private, writable
+    written[:] = 7
+    expected = int(values.sum())
+    assert int(read.sum()) == int(beside.sum()) == expected
+    before = mapped_under(tmp_path)
+    assert before[str(data / "read.npy")][1] >= values.nbytes  # all read, so resident
+    dropped = kernel.unmap_data_pages(data)
+    assert values.nbytes <= dropped < values.nbytes + 2 * 4096 * 16
+    after = mapped_under(tmp_path)
+    assert after[str(data / "read.npy")][1] == 0
+    assert after[str(other / "read.npy")] == before[str(other / "read.npy")]
+    assert after[str(data / "written.npy")] == before[str(data / "written.npy")]
+    assert int(read.sum()) == expected and int((written == 7).sum()) == len(values)
+    assert kernel.unmap_data_pages(tmp_path / "nothing-mapped-here") == 0
 
 
 def test_wait_for_visitor_blocks_until_voila_sends_the_request(

@@ -485,7 +485,7 @@ class DashboardApp:
         self._say("ok", f"{prefix}{len(recs)} films pour qui a aimé {names}{more}. Choisissez "
                         "une affiche pour voir la fiche du film.")
         self._show_subscribe_form()
-        release_memory()  # under a millisecond; keeps the kernel at its loaded size
+        release_memory()  # a few milliseconds; keeps the kernel at its loaded size
         return self.results
 
     def _clear_results(self) -> pd.DataFrame:
