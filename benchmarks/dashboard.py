@@ -254,12 +254,15 @@ async def _new_page(browser: object, stats: Stats) -> object:
     page.on("requestfailed", lambda r: page.console_errors.append(
         f"request failed: {r.url[:120]} ({r.failure})"))
     page.widget_steps, page.widget_states, page.sockets = {}, set(), []
+    page.closed_comms = []  # comms the kernel closed (their models leave the page)
     stats.widget_starts.append(page.widget_steps)
     opened = time.perf_counter()
 
     def step(payload: str | bytes) -> None:
         if not page.widget_states and b'"update_states"' in _bytes(payload):
-            page.widget_states.update(STATE_ID.findall(_bytes(payload)))
+            page.widget_states.update(m.decode() for m in STATE_ID.findall(_bytes(payload)))
+        if b'"comm_close"' in _bytes(payload):
+            page.closed_comms += [m.decode() for m in COMM_ID.findall(_bytes(payload))]
         for name in WIDGET_STEPS:
             token = f'"{name}"'
             if name not in page.widget_steps and (
@@ -285,6 +288,12 @@ def _bytes(payload: str | bytes) -> bytes:
 
 #: A widget's id in the kernel's answer with every widget's state.
 STATE_ID = re.compile(rb'"([0-9a-f]{32})": ?\{"model_name"')
+#: The comm of a ``comm_close`` message.
+COMM_ID = re.compile(rb'"comm_id": ?"([0-9a-f]{32})"')
+#: A widget view in the page's HTML (the model id of a cell output) and the page's kernel.
+VIEW_ID = re.compile(
+    r'"application/vnd.jupyter.widget-view\+json": ?\{"model_id": ?"([0-9a-f]{32})"')
+KERNEL_ID = re.compile(r'"kernelId": ?"([0-9a-f-]{36})"')
 
 
 #: Messages of the widget manager's start, timed by :func:`_new_page` (seconds after the
@@ -299,17 +308,24 @@ async def open_page(browser: object, url: str, stats: Stats, timeout_s: float) -
 
     page = await _new_page(browser, stats)
     start = time.perf_counter()
-    await page.goto(url, wait_until="domcontentloaded", timeout=timeout_s * 1000)
+    response = await page.goto(url, wait_until="domcontentloaded", timeout=timeout_s * 1000)
     try:
         await page.wait_for_selector(".reco-input input", state="visible",
                                      timeout=timeout_s * 1000)
     except PlaywrightTimeoutError as exc:  # say what the visitor saw instead
         shown = await page.evaluate("() => (document.body || {}).innerText || ''")
+        html = await response.text()
+        views, kernel = VIEW_ID.findall(html), KERNEL_ID.findall(html)[:1]
         picture = Path(tempfile.mkdtemp(prefix="cine-bench-")) / "unusable-page.png"
         await page.screenshot(path=str(picture), full_page=True)
         raise TimeoutError(f"no usable input after {timeout_s:.0f} s; widget start (s): "
                            f"{page.widget_steps}; websockets: {page.sockets}; "
-                           f"{len(page.widget_states)} widget states received; the page "
+                           f"{len(page.widget_states)} widget states received; the page's "
+                           f"{len(views)} widget view(s) {views}, "
+                           f"{sum(v not in page.widget_states for v in views)} without a state, "
+                           f"{sum(v in page.closed_comms for v in views)} closed by the kernel "
+                           f"({len(page.closed_comms)} comms closed); page rendered by kernel "
+                           f"{kernel}; the page "
                            f"shows {' '.join(shown.split())[:100]!r} "
                            f"({picture}); console errors: {_console(page)}") from exc
     stats.usable.append(time.perf_counter() - start)
