@@ -236,6 +236,7 @@ class Stats:
     kpi_filter: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     rounds: int = 0
+    reloaded: int = 0  # pages that reloaded by themselves after a failed start
     widget_starts: list[dict] = field(default_factory=list)  # each page's widget_steps
 
 
@@ -279,6 +280,9 @@ async def _new_page(browser: object, stats: Stats) -> object:
         ws.on("close", lambda _: seen.setdefault("closed", round(time.perf_counter() - opened, 1)))
 
     page.on("websocket", socket)
+    page.loads = 0
+    page.on("framenavigated", lambda frame: frame == page.main_frame and setattr(
+        page, "loads", page.loads + 1))
     return page
 
 
@@ -329,6 +333,7 @@ async def open_page(browser: object, url: str, stats: Stats, timeout_s: float) -
                            f"shows {' '.join(shown.split())[:100]!r} "
                            f"({picture}); console errors: {_console(page)}") from exc
     stats.usable.append(time.perf_counter() - start)
+    stats.reloaded += page.loads > 1
     return page
 
 

@@ -237,6 +237,8 @@ def run_crowd(data: Path, args: argparse.Namespace) -> None:
         print(f"  Chromium: widget states answer {_seconds(waits)} after the request; "
               f"{sum('comm_info_request' in s for s in stats.widget_starts)} pages fell back "
               "to one request per widget")
+        print(f"  Chromium: pages that reloaded by themselves after a failed start (usable "
+              f"after the reload, counted above) {stats.reloaded}")
         print(f"  lightweight: click -> 10 cards {_seconds(rounds)}")
         print(f"  recommendations done           {stats.rounds + len(rounds)}")
         print(f"  kernels at the end             {_memory(memory)}")

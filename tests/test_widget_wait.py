@@ -165,3 +165,63 @@ def test_with_the_extension_own_4_s_wait_that_page_falls_back(
                extra=["--CineVoila.widget_state_wait=0"]) as server:
         page = visits(server.url)
         assert page.fell_back
+
+
+SESSION_WATCH = Path(widget_wait.__file__).parent / "share/voila/templates/cine/session-watch.js"
+#: What ipywidgets' renderer does when it cannot find a widget's model after the start.
+FAIL_START = """() => {
+  const node = document.createElement('div');
+  node.textContent = 'Loading widget...';
+  document.body.appendChild(node);
+  setTimeout(() => {
+    node.textContent = 'Error displaying widget: model not found';
+    node.classList.add('jupyter-widgets');
+  }, 50);
+}"""
+
+
+def watched_page(browser: object) -> tuple[object, list[str]]:
+    """A page at http://cine.test/ holding only the page's session script; the loads."""
+    html = (f"<!doctype html><html lang='fr'><head><script>{SESSION_WATCH.read_text()}"
+            "</script></head><body><main></main></body></html>")
+    loads: list[str] = []
+    page = browser.new_context().new_page()
+
+    def answer(route: object) -> None:
+        loads.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+    page.route("http://cine.test/**", answer)
+    page.goto("http://cine.test/")
+    return page, loads
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_a_page_whose_start_failed_reloads_once_then_says_so_in_french(
+        browser: object) -> None:
+    page, loads = watched_page(browser)
+    with page.expect_navigation():
+        page.evaluate(FAIL_START)
+    assert len(loads) == 2  # reloaded by itself
+    page.evaluate(FAIL_START)  # failed again within 5 minutes: no loop, a French notice
+    notice = page.locator(".cc-session-ended")
+    notice.wait_for(state="visible", timeout=5_000)
+    assert notice.inner_text().splitlines()[0] == (
+        "La page n'a pas pu s'afficher. Rechargez-la pour réessayer.")
+    assert page.evaluate("() => document.activeElement.className") == "cc-session-reload"
+    page.wait_for_timeout(500)
+    assert len(loads) == 2
+    page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_once_the_app_shows_the_start_is_no_longer_watched(browser: object) -> None:
+    page, loads = watched_page(browser)
+    page.evaluate("() => { const n = document.createElement('div'); n.className = 'reco-input';"
+                  " document.body.appendChild(n); }")
+    page.evaluate(FAIL_START)
+    page.wait_for_timeout(1_000)
+    assert len(loads) == 1 and page.locator(".cc-session-ended").count() == 0
+    page.context.close()

@@ -1,8 +1,10 @@
 // Ciné Creuse: tell the visitor when their session has ended, and how to start again.
 // Watches the kernel websockets Voilà opens; on close code 4001 (released after
 // inactivity; the close reason is the number of minutes) or when the kernel is gone,
-// covers the page with a French notice and a reload button. Kept small on purpose
-// (no dependency, no polling while all is well).
+// covers the page with a French notice and a reload button. A page whose start failed
+// with ipywidgets' "model not found" (seen about once in 400 page starts under a crowd,
+// cause unknown) reloads itself once; a second failure within 5 minutes shows the notice.
+// Kept small on purpose (no dependency, no polling while all is well).
 (function () {
   "use strict";
   var Native = window.WebSocket;
@@ -11,8 +13,12 @@
   var MESSAGES = {
     idle: "Votre session s'est arrêtée après {minutes} sans activité. " +
           "Rechargez la page pour recommencer.",
-    gone: "Votre session s'est arrêtée. Rechargez la page pour recommencer."
+    gone: "Votre session s'est arrêtée. Rechargez la page pour recommencer.",
+    failed: "La page n'a pas pu s'afficher. Rechargez-la pour réessayer."
   };
+  var START_FAILED = "Error displaying widget: model not found";
+  var RELOADED_KEY = "cc-reloaded-after-failed-start";
+  var RELOAD_AGAIN_MS = 5 * 60 * 1000;
 
   function show(kind, minutes) {
     if (shown) { return; }
@@ -69,6 +75,33 @@
     }
     return socket;
   }
+  function lastReload() {
+    try { return Number(window.sessionStorage.getItem(RELOADED_KEY) || 0); } catch (e) { return 0; }
+  }
+
+  function failedStart() {
+    if (Date.now() - lastReload() < RELOAD_AGAIN_MS) { show("failed"); return; }
+    try { window.sessionStorage.setItem(RELOADED_KEY, String(Date.now())); } catch (e) {
+      show("failed");  // no storage: a reload could loop
+      return;
+    }
+    window.location.reload();
+  }
+
+  // Until the app's input shows, watch for the widget manager's failure (then stop).
+  var starting = new MutationObserver(function () {
+    if (document.querySelector(".reco-input")) { starting.disconnect(); return; }
+    var nodes = document.querySelectorAll(".jupyter-widgets");
+    for (var i = 0; i < nodes.length; i++) {
+      if (nodes[i].textContent === START_FAILED) {
+        starting.disconnect();
+        failedStart();
+        return;
+      }
+    }
+  });
+  starting.observe(document.documentElement, {childList: true, subtree: true});
+
   Watched.prototype = Native.prototype;
   ["CONNECTING", "OPEN", "CLOSING", "CLOSED"].forEach(function (name) {
     Object.defineProperty(Watched, name, {value: Native[name]});
