@@ -2,7 +2,7 @@
 // Watches the kernel websockets Voilà opens; on close code 4001 (released after
 // inactivity; the close reason is the number of minutes) or when the kernel is gone,
 // covers the page with a French notice and a reload button. A page whose start failed
-// with ipywidgets' "model not found" (seen about once in 400 page starts under a crowd,
+// with ipywidgets' "model not found" (about 1 page start in 15 under the 40-visitor crowd,
 // cause unknown) reloads itself once; a second failure within 5 minutes shows the notice.
 // Kept small on purpose (no dependency, no polling while all is well).
 (function () {
